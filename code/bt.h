@@ -1,0 +1,52 @@
+/* bt.h: bit tables
+ *
+ * A bit table is an array of words used as a vector of bits.  Chunks use
+ * them for grain allocation and commitment; mark-sweep pools use them for
+ * mark and allocation maps.  Range operations work a word at a time.
+ */
+
+#ifndef tarn_bt_h
+#define tarn_bt_h
+
+#include "types.h"
+
+typedef Word *BT;
+
+#define BT_WORDS(n) (((n) + WORD_WIDTH - 1) >> WORD_SHIFT)
+#define BT_SIZE(n) (BT_WORDS(n) * sizeof(Word))
+
+static inline Bool BTGet(BT bt, Index i)
+{
+  return (bt[i >> WORD_SHIFT] >> (i & (WORD_WIDTH - 1))) & 1;
+}
+static inline void BTSet(BT bt, Index i)
+{
+  bt[i >> WORD_SHIFT] |= (Word)1 << (i & (WORD_WIDTH - 1));
+}
+static inline void BTRes(BT bt, Index i)
+{
+  bt[i >> WORD_SHIFT] &= ~((Word)1 << (i & (WORD_WIDTH - 1)));
+}
+
+extern void BTSetRange(BT bt, Index base, Index limit);
+extern void BTResRange(BT bt, Index base, Index limit);
+extern Bool BTIsSetRange(BT bt, Index base, Index limit);
+extern Bool BTIsResRange(BT bt, Index base, Index limit);
+extern Count BTCountSet(BT bt, Index base, Index limit);
+
+/* Find the first (lowest) index in [base, limit) whose bit is set / reset;
+ * return limit if none. */
+extern Index BTFindSet(BT bt, Index base, Index limit);
+extern Index BTFindRes(BT bt, Index base, Index limit);
+/* Highest index in [base, limit) whose bit is set / reset; limit if none. */
+extern Index BTFindSetHigh(BT bt, Index base, Index limit);
+extern Index BTFindResHigh(BT bt, Index base, Index limit);
+
+/* Find a run of at least n reset bits in [base, limit), lowest first (or
+ * highest first).  On success store the maximal run's [runBase, runLimit). */
+extern Bool BTFindResRun(Index *runBaseReturn, Index *runLimitReturn,
+                         BT bt, Index base, Index limit, Count n);
+extern Bool BTFindResRunHigh(Index *runBaseReturn, Index *runLimitReturn,
+                             BT bt, Index base, Index limit, Count n);
+
+#endif /* tarn_bt_h */

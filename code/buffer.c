@@ -1,0 +1,240 @@
+/* buffer.c: allocation points (see buffer.h) */
+
+#include "buffer.h"
+#include "pool.h"
+#include "control.h"
+#include <string.h>
+
+Bool BufferCheck(Buffer buffer)
+{
+  CHECKS(Buffer, buffer);
+  CHECKL(buffer->pool != NULL && buffer->pool->sig == PoolSig);
+  if (buffer->base == NULL) {
+    CHECKL(buffer->apStruct.init == NULL || (buffer->mode & BufferModeFLIPPED) == 0);
+  } else {
+    CHECKL(buffer->base <= BufferInit(buffer));
+    CHECKL(BufferInit(buffer) <= BufferAlloc(buffer));
+    CHECKL(BufferAlloc(buffer) <= buffer->poolLimit);
+    CHECKL(buffer->apStruct.limit == NULL
+           || (Addr)buffer->apStruct.limit == buffer->poolLimit);
+  }
+  CHECKL((buffer->mode & BufferModeFLIPPED) == 0 || buffer->apStruct.limit == NULL);
+  return TRUE;
+}
+
+static void bufferSetEmpty(Buffer buffer)
+{
+  buffer->base = NULL;
+  buffer->poolLimit = NULL;
+  buffer->apStruct.init = NULL;
+  buffer->apStruct.alloc = NULL;
+  buffer->apStruct.limit = NULL;
+  buffer->seg = NULL;
+}
+
+static Size bufferStructSize(Pool pool)
+{
+  return pool->klass->bufferSize != 0 ? pool->klass->bufferSize : sizeof(BufferStruct);
+}
+
+Res BufferCreate(Buffer *bufferReturn, Pool pool, ArgList args)
+{
+  Arena arena = PoolArena(pool);
+  Size size = bufferStructSize(pool);
+  Buffer buffer;
+  ArgStruct arg;
+  void *p;
+  Res res;
+
+  AVERT(Pool, pool);
+  if (pool->klass->bufferFill == NULL)
+    return ResUNIMPL;
+  res = ControlAlloc(&p, arena, size);
+  if (res != ResOK)
+    return res;
+  memset(p, 0, size);
+  buffer = (Buffer)p;
+  bufferSetEmpty(buffer);
+  buffer->pool = pool;
+  buffer->arena = arena;
+  RingInit(&buffer->poolRing);
+  buffer->rank = RankEXACT;
+  buffer->mode = 0;
+  buffer->rampDepth = 0;
+  buffer->rampCollectAll = FALSE;
+  buffer->filled = 0;
+  buffer->emptied = 0;
+  buffer->serial = pool->bufferSerial++;
+  buffer->sig = BufferSig;
+  if (pool->klass->bufferInit != NULL) {
+    res = pool->klass->bufferInit(buffer, pool, args);
+    if (res != ResOK) {
+      buffer->sig = SigINVALID;
+      ControlFree(arena, p, size);
+      return res;
+    }
+  } else {
+    /* Pools without their own init take (and ignore) a rank. */
+    (void)ArgPick(&arg, args, MPS_KEY_RANK);
+  }
+  RingAppend(&pool->bufferRing, &buffer->poolRing);
+  AVERT(Buffer, buffer);
+  *bufferReturn = buffer;
+  return ResOK;
+}
+
+void BufferDestroy(Buffer buffer)
+{
+  Pool pool = buffer->pool;
+  Arena arena = buffer->arena;
+  AVERT(Buffer, buffer);
+  if (buffer->mode & BufferModeFLIPPED) {
+    /* An abandoned reservation: it was never committed. */
+    buffer->apStruct.alloc = buffer->apStruct.init;
+    buffer->mode &= ~BufferModeFLIPPED;
+  }
+  /* A block reserved but not committed is abandoned (contract 9.2). */
+  buffer->apStruct.alloc = buffer->apStruct.init;
+  BufferDetach(buffer);
+  if (pool->klass->bufferFinish != NULL)
+    pool->klass->bufferFinish(buffer);
+  RingRemove(&buffer->poolRing);
+  buffer->sig = SigINVALID;
+  ControlFree(arena, buffer, bufferStructSize(pool));
+}
+
+void BufferDetach(Buffer buffer)
+{
+  Pool pool = buffer->pool;
+  AVERT(Buffer, buffer);
+  AVER(BufferIsReady(buffer));
+  if (!BufferIsAttached(buffer))
+    return;
+  buffer->emptied += AddrOffset(BufferInit(buffer), buffer->poolLimit);
+  pool->klass->bufferEmpty(pool, buffer, BufferInit(buffer), buffer->poolLimit);
+  bufferSetEmpty(buffer);
+  buffer->mode &= ~BufferModeTRAPPED;
+}
+
+Res BufferFill(Addr *pReturn, Buffer buffer, Size size)
+{
+  Pool pool = buffer->pool;
+  Addr base, limit;
+  Res res;
+
+  AVERT(Buffer, buffer);
+  AVER(size > 0);
+  AVER(BufferIsReady(buffer));
+  AVER((buffer->mode & BufferModeFLIPPED) == 0);
+
+  /* A trap set for another reason, with room left: lift it. */
+  if ((buffer->mode & BufferModeTRAPPED) && BufferIsAttached(buffer)
+      && AddrAdd(BufferAlloc(buffer), size) > BufferAlloc(buffer)
+      && AddrAdd(BufferAlloc(buffer), size) <= buffer->poolLimit) {
+    buffer->mode &= ~BufferModeTRAPPED;
+    buffer->apStruct.limit = buffer->poolLimit;
+  } else {
+    BufferDetach(buffer);
+    res = pool->klass->bufferFill(&base, &limit, pool, buffer, size);
+    if (res != ResOK)
+      return res;
+    AVER(AddrOffset(base, limit) >= size);
+    buffer->base = base;
+    buffer->poolLimit = limit;
+    buffer->apStruct.init = base;
+    buffer->apStruct.alloc = base;
+    buffer->apStruct.limit = limit;
+    buffer->filled += AddrOffset(base, limit);
+  }
+  *pReturn = BufferAlloc(buffer);
+  buffer->apStruct.alloc = AddrAdd(BufferAlloc(buffer), size);
+  AVERT(Buffer, buffer);
+  return ResOK;
+}
+
+Bool BufferTrip(Buffer buffer, Addr p, Size size)
+{
+  AVERT(Buffer, buffer);
+  AVER(BufferIsReady(buffer));
+  AVER(AddrAdd(p, size) == BufferInit(buffer));
+  UNUSED(size);
+  if (buffer->mode & BufferModeFLIPPED) {
+    /* The collector flipped after the reserve: the object may hold stale
+     * references.  Give its memory back with the rest of the region. */
+    buffer->mode &= ~BufferModeFLIPPED;
+    buffer->apStruct.init = p;
+    buffer->apStruct.alloc = p;
+    BufferDetach(buffer);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+void BufferFlip(Buffer buffer)
+{
+  AVERT(Buffer, buffer);
+  if (!BufferIsAttached(buffer))
+    return;
+  if (BufferIsReady(buffer)) {
+    BufferDetach(buffer);
+  } else {
+    buffer->mode |= BufferModeFLIPPED | BufferModeTRAPPED;
+    buffer->apStruct.limit = NULL;
+  }
+}
+
+Res BufferFramePush(mps_frame_t *frameReturn, Buffer buffer)
+{
+  Pool pool = buffer->pool;
+  AVERT(Buffer, buffer);
+  if (!BufferIsReady(buffer))
+    return ResFAIL;
+  if (pool->klass->framePush != NULL)
+    return pool->klass->framePush(frameReturn, pool, buffer);
+  *frameReturn = (mps_frame_t)(void *)BufferInit(buffer);
+  return ResOK;
+}
+
+Res BufferFramePop(Buffer buffer, mps_frame_t frame)
+{
+  Pool pool = buffer->pool;
+  AVERT(Buffer, buffer);
+  if (!BufferIsReady(buffer))
+    return ResFAIL;
+  if (pool->klass->framePop != NULL)
+    return pool->klass->framePop(pool, buffer, frame);
+  return ResOK;
+}
+
+Res BufferPatternBegin(Buffer buffer, Bool collectAll)
+{
+  Pool pool = buffer->pool;
+  AVERT(Buffer, buffer);
+  ++buffer->rampDepth;
+  if (collectAll)
+    buffer->rampCollectAll = TRUE;
+  if (pool->klass->rampBegin != NULL)
+    pool->klass->rampBegin(pool, buffer, collectAll);
+  return ResOK;
+}
+
+Res BufferPatternEnd(Buffer buffer)
+{
+  Pool pool = buffer->pool;
+  Bool collectAll = buffer->rampCollectAll;
+  AVERT(Buffer, buffer);
+  if (buffer->rampDepth == 0)
+    return ResFAIL;
+  --buffer->rampDepth;
+  if (buffer->rampDepth == 0)
+    buffer->rampCollectAll = FALSE;
+  if (pool->klass->rampEnd != NULL)
+    pool->klass->rampEnd(pool, buffer, collectAll && buffer->rampDepth == 0);
+  return ResOK;
+}
+
+void BufferPatternReset(Buffer buffer)
+{
+  while (buffer->rampDepth > 0)
+    (void)BufferPatternEnd(buffer);
+}

@@ -1,0 +1,1 @@
+/* cbs.c: placeholder until the module lands */

@@ -1,0 +1,44 @@
+/* lock.h: mutual exclusion
+ *
+ * One lock per arena serialises entry to the manager (design: threads).
+ * The lock records its owner so that re-entrant queries (mps_arena_has_addr
+ * from inside a walker callback) can tell they already hold it, and so that
+ * mps_arena_busy can answer without taking it.
+ */
+
+#ifndef tarn_lock_h
+#define tarn_lock_h
+
+#include "types.h"
+#include "check.h"
+
+#if TARN_THREADS
+#include <pthread.h>
+#endif
+
+#define LockSig ((Sig)0x5190C4ED)
+
+typedef struct LockStruct {
+  Sig sig;
+#if TARN_THREADS
+  pthread_mutex_t mutex;
+  pthread_t owner;
+#endif
+  unsigned depth;               /* claims by the owner; 0 when free */
+} LockStruct;
+
+extern void LockInit(Lock lock);
+extern void LockFinish(Lock lock);
+extern void LockClaim(Lock lock);          /* not already held by caller */
+extern void LockRelease(Lock lock);
+extern void LockClaimRecursive(Lock lock); /* may already be held by caller */
+extern void LockReleaseRecursive(Lock lock);
+extern Bool LockIsHeld(Lock lock);         /* by anyone; no synchronisation */
+extern Bool LockIsMine(Lock lock);
+extern Bool LockCheck(Lock lock);
+
+/* The global lock protects process-wide state (the arena list, telemetry). */
+extern void GlobalLockClaim(void);
+extern void GlobalLockRelease(void);
+
+#endif /* tarn_lock_h */

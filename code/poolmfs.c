@@ -1,0 +1,1 @@
+/* poolmfs.c: placeholder until the module lands */

@@ -1,0 +1,1 @@
+/* poolmvff.c: placeholder until the module lands */

@@ -1,0 +1,1 @@
+/* poolmvt.c: placeholder until the module lands */

@@ -1,0 +1,1 @@
+/* sac.c: placeholder until the module lands */
