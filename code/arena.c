@@ -145,7 +145,7 @@ Res ArenaInit(Arena arena, ArenaClass klass, Size grainSize, ArgList args)
   if (ArgPick(&arg, args, MPS_KEY_COMMIT_LIMIT))
     arena->commitLimit = arg.val.size;
   if (ArgPick(&arg, args, MPS_KEY_SPARE)) {
-    ARGCHECK(arg.val.d >= 0.0 && arg.val.d <= 1.0, ResPARAM);
+    ARGCHECKF("mps_arena_create_k", arg.val.d >= 0.0 && arg.val.d <= 1.0, ResPARAM);
     arena->spare = arg.val.d;
     spareGiven = TRUE;
   }
@@ -157,7 +157,7 @@ Res ArenaInit(Arena arena, ArenaClass klass, Size grainSize, ArgList args)
       arena->spare = (double)arg.val.size / (double)arena->commitLimit;
   }
   if (ArgPick(&arg, args, MPS_KEY_PAUSE_TIME)) {
-    ARGCHECK(arg.val.d >= 0.0, ResPARAM);
+    ARGCHECKF("mps_arena_create_k", arg.val.d >= 0.0, ResPARAM);
     arena->pauseTime = arg.val.d;
   }
   if (ArgPick(&arg, args, MPS_KEY_ARENA_ZONED))
@@ -184,8 +184,12 @@ void ArenaFinish(Arena arena)
 
 /* A chunk joins the arena: it is charged for its header, the tract table is
  * made to cover it, and its header grains are marked as the arena's. */
+/* A separately mapped table is charged, for the part that covers each
+ * chunk, as reserved and committed memory of the arena. */
 static Size chunkTableCharge(Arena arena, Chunk chunk)
 {
+  if (!arena->klass->tableSeparate)
+    return 0;
   return SizeAlignUp(chunk->grains * sizeof(Tract), arena->grainSize);
 }
 
@@ -203,7 +207,7 @@ void ArenaChunkAdded(Arena arena, Chunk chunk)
   ++arena->chunkCount;
   if (arena->primary == NULL)
     arena->primary = chunk;
-  arena->reserved += AddrOffset(chunk->base, chunk->limit);
+  arena->reserved += AddrOffset(chunk->base, chunk->limit) + chunkTableCharge(arena, chunk);
   arena->committed += chunk->headerSize + chunkTableCharge(arena, chunk);
   arena->tableCommitted += chunkTableCharge(arena, chunk);
   TractTableSet(arena, chunk->base, chunk->headerLimit, &arena->headerTract);
@@ -226,7 +230,7 @@ void ArenaChunkRemoved(Arena arena, Chunk chunk)
   arena->committed -= (chunk->committedGrains << gs) + chunkTableCharge(arena, chunk);
   arena->tableCommitted -= chunkTableCharge(arena, chunk);
   arena->spareCommitted -= spareGrains << gs;
-  arena->reserved -= AddrOffset(chunk->base, chunk->limit);
+  arena->reserved -= AddrOffset(chunk->base, chunk->limit) + chunkTableCharge(arena, chunk);
   RingRemove(&chunk->arenaRing);
   --arena->chunkCount;
 }

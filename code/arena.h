@@ -51,6 +51,7 @@ typedef struct mps_arena_class_s {
   ArenaTableMapMethod tableMap; /* memory for the tract table */
   ArenaTableUnmapMethod tableUnmap;
   Bool hasSpare;                /* keeps spare committed memory */
+  Bool tableSeparate;           /* the tract table is mapped outside chunks */
 } ArenaClassStruct;
 
 extern Bool ArenaClassCheck(ArenaClass klass);

@@ -101,15 +101,18 @@ static Res clArenaCreate(Arena *arenaReturn, ArgList args)
   ArgStruct arg;
   Res res;
 
-  ARGCHECK(ArgPick(&arg, args, MPS_KEY_ARENA_CL_BASE), ResPARAM);
+  if (!ArgRequire(&arg, args, MPS_KEY_ARENA_CL_BASE, "mps_arena_create_k"))
+    return ResPARAM;
   base = (Addr)arg.val.addr;
-  ARGCHECK(ArgPick(&arg, args, MPS_KEY_ARENA_SIZE), ResPARAM);
+  if (!ArgRequire(&arg, args, MPS_KEY_ARENA_SIZE, "mps_arena_create_k"))
+    return ResPARAM;
   size = arg.val.size;
   if (ArgPick(&arg, args, MPS_KEY_ARENA_GRAIN_SIZE)) {
-    ARGCHECK(WordIsP2(arg.val.size) && arg.val.size >= sizeof(void *), ResPARAM);
+    ARGCHECKF("mps_arena_create_k", WordIsP2(arg.val.size) && arg.val.size >= sizeof(void *),
+              ResPARAM);
     grainSize = arg.val.size;
   }
-  ARGCHECK(base != NULL, ResPARAM);
+  ARGCHECKF("mps_arena_create_k", base != NULL, ResPARAM);
   res = clChunkLayout(&chunkBase, &chunkLimit, &header, &tableBytes, base, size,
                       grainSize, sizeof(CLArenaStruct), NULL, NULL);
   if (res != ResOK)
@@ -213,7 +216,7 @@ static const ArenaClassStruct clArenaClass = {
   clArenaVarargs, clArenaCreate, clArenaDestroy, clArenaGrow,
   clArenaCommit, clArenaDecommit, clArenaExtend,
   clArenaTableMap, clArenaTableUnmap,
-  FALSE
+  FALSE, FALSE
 };
 
 ArenaClass ArenaClassCL(void)

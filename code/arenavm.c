@@ -78,7 +78,7 @@ static Res vmArenaCreate(Arena *arenaReturn, ArgList args)
   if (ArgPick(&arg, args, MPS_KEY_ARENA_SIZE))
     size = arg.val.size;
   if (ArgPick(&arg, args, MPS_KEY_ARENA_GRAIN_SIZE)) {
-    ARGCHECK(WordIsP2(arg.val.size), ResPARAM);
+    ARGCHECKF("mps_arena_create_k", WordIsP2(arg.val.size), ResPARAM);
     grainSize = SizeMax(arg.val.size, VMPageSize());
   }
   /* Enough grains for every zone to have at least one. */
@@ -210,7 +210,7 @@ static const ArenaClassStruct vmArenaClass = {
   vmArenaVarargs, vmArenaCreate, vmArenaDestroy, vmArenaGrow,
   vmArenaCommit, vmArenaDecommit, vmArenaExtend,
   vmArenaTableMap, vmArenaTableUnmap,
-  TRUE
+  TRUE, TRUE
 };
 
 ArenaClass ArenaClassVM(void)

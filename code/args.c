@@ -72,6 +72,22 @@ Bool ArgPick(ArgStruct *argReturn, ArgList args, Key key)
   return FALSE;
 }
 
+Bool ArgRequire(ArgStruct *argReturn, ArgList args, Key key, const char *func)
+{
+  char rule[128];
+  Size i = 0;
+  const char *s;
+  if (ArgPick(argReturn, args, key))
+    return TRUE;
+  for (s = key->name; *s != '\0' && i < sizeof rule - 16; ++s)
+    rule[i++] = *s;
+  for (s = " is required"; *s != '\0'; ++s)
+    rule[i++] = *s;
+  rule[i] = '\0';
+  ArgFail(__FILE__, __LINE__, func, rule);
+  return FALSE;
+}
+
 /* MPS_ARGS_ADD on a full list lands here. */
 void _mps_args_full(void)
 {

@@ -26,5 +26,9 @@ struct mps_key_s {
 
 extern Bool ArgListCheck(ArgList args);
 extern Bool ArgPick(ArgStruct *argReturn, ArgList args, Key key);
+/* Pick a key the client must give to func; if it is missing, report
+ * "func: MPS_KEY_X is required" and return FALSE (callers return
+ * ResPARAM). */
+extern Bool ArgRequire(ArgStruct *argReturn, ArgList args, Key key, const char *func);
 
 #endif /* tarn_args_h */

@@ -52,9 +52,15 @@ extern void ArgFail(const char *file, unsigned line, const char *func, const cha
   do { if (!(cond)) { ArgFail(__FILE__, __LINE__, __func__, #cond); return ret; } } while (0)
 #define ARGCHECK_VOID(cond) \
   do { if (!(cond)) { ArgFail(__FILE__, __LINE__, __func__, #cond); return; } } while (0)
+/* For checks made below the interface, naming the interface function the
+ * client called (e.g. a pool class checking its keyword arguments for
+ * mps_pool_create_k). */
+#define ARGCHECKF(func, cond, ret) \
+  do { if (!(cond)) { ArgFail(__FILE__, __LINE__, (func), #cond); return ret; } } while (0)
 #else
 #define ARGCHECK(cond, ret) ((void)0)
 #define ARGCHECK_VOID(cond) ((void)0)
+#define ARGCHECKF(func, cond, ret) ((void)0)
 #endif
 
 /* TESTT: the cheap check used on interface arguments: the pointer is

@@ -485,10 +485,14 @@ extern mps_bool_t mps_ap_trip(mps_ap_t, mps_addr_t, size_t);
 
 /* mps_commit: an expression of type mps_bool_t (0 or 1).  Publishes the
  * block by moving init up to alloc, then succeeds at once unless the AP
- * is trapped, in which case mps_ap_trip decides. */
+ * is trapped, in which case mps_ap_trip decides.  Both accesses are
+ * volatile so that the compiler cannot load limit before it has stored
+ * init: a flip between the two must either see the block committed or
+ * leave limit 0 for this commit to find. */
 #define mps_commit(ap_, p_, size_) \
-  ((ap_)->init = (ap_)->alloc, \
-   (ap_)->limit != NULL || mps_ap_trip(ap_, p_, size_))
+  (((volatile mps_ap_s *)(ap_))->init = (ap_)->alloc, \
+   ((volatile mps_ap_s *)(ap_))->limit != NULL \
+   || mps_ap_trip(ap_, p_, size_))
 
 /* MPS_RESERVE_BLOCK: statement form of mps_reserve.  res_v_ and p_v_ are
  * lvalues (p_v_ of type mps_addr_t); ap_ and size_ are evaluated once. */
