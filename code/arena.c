@@ -14,6 +14,7 @@
 #include "arena.h"
 #include "args.h"
 #include "pool.h"
+#include "trace.h"
 #include "vgmem.h"
 
 static RingStruct arenaGlobalRing = {&arenaGlobalRing, &arenaGlobalRing};
@@ -78,6 +79,11 @@ Res ArenaCreate(Arena *arenaReturn, ArenaClass klass, ArgList args)
   res = klass->create(&arena, args);
   if (res != ResOK)
     return res;
+  res = ArenaCollectorInit(arena);
+  if (res != ResOK) {
+    arena->klass->destroy(arena);
+    return res;
+  }
   GlobalLockClaim();
   RingAppend(&arenaGlobalRing, &arena->globalRing);
   arena->serial = arenaSerial++;
@@ -93,6 +99,7 @@ void ArenaDestroy(Arena arena)
   GlobalLockClaim();
   RingRemove(&arena->globalRing);
   GlobalLockRelease();
+  ArenaCollectorFinish(arena);
   arena->klass->destroy(arena);
 }
 

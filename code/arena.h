@@ -116,6 +116,19 @@ struct mps_arena_s {
   double pauseTime;
   Word collections;             /* flips so far (mps_collections) */
   Epoch epoch;                  /* advances at each flip */
+  struct mps_chain_s *defaultChain;
+  struct GenDescStruct *topGen; /* survivors of the last generations */
+  struct TraceStruct *traces;   /* TRACE_MAX of them */
+  TraceSet busyTraces;          /* traces in progress */
+  TraceSet flippedTraces;       /* traces that have flipped */
+  Bool inCollection;            /* a trace is running its steps */
+  ZoneSet history[4];           /* location dependency (ld.c) */
+
+  /* Messages (message.c) */
+  RingStruct messageRing;       /* queued messages, oldest first */
+  Word enabledMessageTypes;     /* bit per mps_message_type_t */
+  struct mps_message_s *gcStartMessage; /* preallocated, posted at flip */
+  struct mps_message_s *gcMessage;      /* preallocated, posted at end */
 };
 
 extern Bool ArenaCheck(Arena arena);

@@ -3,6 +3,7 @@
 #include "buffer.h"
 #include "pool.h"
 #include "control.h"
+#include "trace.h"
 #include <string.h>
 
 Bool BufferCheck(Buffer buffer)
@@ -135,6 +136,10 @@ Res BufferFill(Addr *pReturn, Buffer buffer, Size size)
     buffer->apStruct.limit = buffer->poolLimit;
   } else {
     BufferDetach(buffer);
+    /* Allocating in an automatically managed pool is when a collection
+     * may be due (contract 12.2); manual pools never start one. */
+    if (PoolHasAttr(pool, PoolAttrGC))
+      ArenaPoll(buffer->arena);
     res = pool->klass->bufferFill(&base, &limit, pool, buffer, size);
     if (res != ResOK)
       return res;

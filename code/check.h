@@ -58,9 +58,10 @@ extern void ArgFail(const char *file, unsigned line, const char *func, const cha
 #define ARGCHECKF(func, cond, ret) \
   do { if (!(cond)) { ArgFail(__FILE__, __LINE__, (func), #cond); return ret; } } while (0)
 #else
-#define ARGCHECK(cond, ret) ((void)0)
-#define ARGCHECK_VOID(cond) ((void)0)
-#define ARGCHECKF(func, cond, ret) ((void)0)
+/* sizeof keeps the variables in cond "used" without evaluating it. */
+#define ARGCHECK(cond, ret) ((void)sizeof(cond))
+#define ARGCHECK_VOID(cond) ((void)sizeof(cond))
+#define ARGCHECKF(func, cond, ret) ((void)sizeof(cond))
 #endif
 
 /* TESTT: the cheap check used on interface arguments: the pointer is

@@ -83,6 +83,7 @@ Res ControlAlloc(void **pReturn, Arena arena, Size size)
     if (res != ResOK)
       return res;
     p = base;
+    size = SizeAlignUp(size, ArenaGrainSize(arena));
   } else {
     Index c = controlClass(size);
     Size rounded = (c + 1) * CONTROL_GRANULE;

@@ -31,6 +31,13 @@
 #include "arenacl.c"
 #include "control.c"
 #include "seg.c"
+#include "format.c"
+#include "chain.c"
+#include "message.c"
+#include "root.c"
+#include "thread.c"
+#include "trace.c"
+#include "scan.c"
 
 /* Pools and allocation */
 #include "pool.c"
@@ -40,9 +47,13 @@
 #include "poolmvff.c"
 #include "poolmvt.c"
 #include "sac.c"
+#include "marksweep.c"
+#include "poollo.c"
+#include "poolams.c"
 
 /* Interface */
 #include "mpsi.c"
+#include "mpsitrace.c"
 
 /* The default plinth (omitted with CONFIG_PLINTH_NONE) */
 #include "plinth.c"

@@ -332,9 +332,13 @@ void mps_free(mps_pool_t pool, mps_addr_t p, size_t size)
   ARGCHECK_VOID(p != NULL);
   ARGCHECK_VOID(size > 0);
   ARGCHECK_VOID(pool->klass->free != NULL); /* the class supports mps_free */
-  ARGCHECK_VOID(PoolHasAddr(pool, (Addr)p));
   arena = PoolArena(pool);
   ArenaEnter(arena);
+  if (!PoolHasAddr(pool, (Addr)p)) {
+    ArenaLeave(arena);
+    ARGCHECK_VOID(PoolHasAddr(pool, (Addr)p));
+    return;
+  }
   PoolFree(pool, (Addr)p, size);
   ArenaLeave(arena);
 }

@@ -133,5 +133,7 @@ extern void PoolArenaFree(Pool pool, Addr base, Size size);
 extern PoolClass PoolClassMFS(void);
 extern PoolClass PoolClassMVFF(void);
 extern PoolClass PoolClassMVT(void);
+extern PoolClass PoolClassLO(void);
+extern PoolClass PoolClassAMS(void);
 
 #endif /* tarn_pool_h */

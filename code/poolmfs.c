@@ -15,14 +15,13 @@
 
 ARG_DEFINE_KEY(MFS_UNIT_SIZE);
 
-/* Failures of interface rules that only the class can see (the unit size
- * is known to MFS alone).  They are reported under the name of the
- * interface function the client called, like ARGCHECK, and compiled out
- * in the rash variety with the other argument checks. */
+/* ARGCHECKF with the rule spelt out in the client's terms (the keyword),
+ * for rules whose C expression would mean nothing to the client. */
 #if TARN_CHECK_ARGS
-#define MFS_ARG_FAIL(func, rule) ArgFail(__FILE__, __LINE__, (func), (rule))
+#define MFS_ARGCHECK(func, cond, rule, ret) \
+  do { if (!(cond)) { ArgFail(__FILE__, __LINE__, (func), (rule)); return ret; } } while (0)
 #else
-#define MFS_ARG_FAIL(func, rule) ((void)0)
+#define MFS_ARGCHECK(func, cond, rule, ret) ((void)0)
 #endif
 
 /* Sizes above this are refused at creation: rounding them up to a grain
@@ -124,10 +123,14 @@ Res MFSAlloc(Addr *pReturn, Pool pool)
 
 #if TARN_CHECK_INTERNAL
 /* Is p the start of a unit this pool has carved?  Linear in the number of
- * runs, so only the cool variety asks. */
+ * runs, so only the cool variety asks, and it looks at no more than
+ * MFS_CHECK_RUNS of the newest runs (beyond those it gives the benefit of
+ * the doubt) so that a big pool does not make every free slow. */
+#define MFS_CHECK_RUNS 64
 static Bool mfsIsCarvedUnit(MFS mfs, Addr p)
 {
   MFSRun run = mfs->runs;
+  Count looked = 0;
   while (run != NULL) {
     MFSRun next;
     Addr base, limit;
@@ -140,6 +143,8 @@ static Bool mfsIsCarvedUnit(MFS mfs, Addr p)
     if (base <= p && p < limit)
       return AddrOffset(base, p) % mfs->unitSize == 0
              && AddrOffset(p, limit) >= mfs->unitSize;
+    if (++looked == MFS_CHECK_RUNS)
+      return TRUE;
     run = next;
   }
   return FALSE;
@@ -164,27 +169,21 @@ void MFSFree(Pool pool, Addr old)
   VG_NOACCESS(old, mfs->unitSize);
 }
 
-/* The client's size must name the unit.  The size given at creation is
+/* The client's size must name the unit (the pool does not store sizes,
+ * so this is the only check it can make).  The size given at creation is
  * what MPS documents; the rounded unit size is accepted as well, because
  * a segregated allocation cache can only ask for multiples of the pool
- * alignment, and it denotes the same unit. */
-static Bool mfsSizeIsUnit(MFS mfs, Size size)
-{
-  return size == mfs->givenUnitSize || size == mfs->unitSize;
-}
-
+ * alignment, and it denotes the same unit.  These methods are reached
+ * only from mps_alloc and mps_free (and from caches, whose class sizes
+ * the client chose), so the checks are reported under those names. */
 static Res mfsAllocMethod(Addr *pReturn, Pool pool, Size size)
 {
   MFS mfs = MFSOfPool(pool);
   AVERT(MFS, mfs);
-#if TARN_CHECK_ARGS
-  if (!mfsSizeIsUnit(mfs, size)) {
-    MFS_ARG_FAIL("mps_alloc", "size == unit size (MPS_KEY_MFS_UNIT_SIZE)");
-    return ResPARAM;
-  }
-#else
+  MFS_ARGCHECK("mps_alloc", size == mfs->givenUnitSize || size == mfs->unitSize,
+               "size == MPS_KEY_MFS_UNIT_SIZE of the pool", ResPARAM);
+  UNUSED(mfs);                  /* in the rash variety */
   UNUSED(size);
-#endif
   return MFSAlloc(pReturn, pool);
 }
 
@@ -192,14 +191,16 @@ static void mfsFreeMethod(Pool pool, Addr old, Size size)
 {
   MFS mfs = MFSOfPool(pool);
   AVERT(MFS, mfs);
-#if TARN_CHECK_ARGS
-  if (!mfsSizeIsUnit(mfs, size)) {
-    MFS_ARG_FAIL("mps_free", "size == unit size (MPS_KEY_MFS_UNIT_SIZE)");
-    return;                 /* leave the unit allocated rather than guess */
-  }
-#else
+  /* On a mismatch the unit stays allocated rather than be guessed at.
+   * mps_free has checked that the address is in the pool; that it is
+   * aligned is the cheap part of being a unit (the cool variety checks
+   * the rest in MFSFree). */
+  MFS_ARGCHECK("mps_free", size == mfs->givenUnitSize || size == mfs->unitSize,
+               "size == MPS_KEY_MFS_UNIT_SIZE of the pool", /* void */);
+  MFS_ARGCHECK("mps_free", AddrIsAligned(old, PoolAlignment(pool)),
+               "the address is a block of the pool", /* void */);
+  UNUSED(mfs);                  /* in the rash variety */
   UNUSED(size);
-#endif
   MFSFree(pool, old);
 }
 
@@ -226,22 +227,17 @@ static Res mfsInit(Pool pool, Arena arena, PoolClass klass, ArgList args)
 
   /* The generic layer cannot know which keys a class requires, so the
    * class reports a missing one in the name of the creating function. */
-  if (!ArgPick(&arg, args, MPS_KEY_MFS_UNIT_SIZE)) {
-    MFS_ARG_FAIL("mps_pool_create_k", "MPS_KEY_MFS_UNIT_SIZE is given (required by MFS)");
+  if (!ArgRequire(&arg, args, MPS_KEY_MFS_UNIT_SIZE, "mps_pool_create_k"))
     return ResPARAM;
-  }
   givenUnitSize = arg.val.size;
   if (ArgPick(&arg, args, MPS_KEY_EXTEND_BY))
     extendBy = arg.val.size;
-
-  if (givenUnitSize == 0 || givenUnitSize > MFS_SIZE_MAX) {
-    MFS_ARG_FAIL("mps_pool_create_k", "MPS_KEY_MFS_UNIT_SIZE > 0 and not absurdly large");
-    return ResPARAM;
-  }
-  if (extendBy > MFS_SIZE_MAX) {
-    MFS_ARG_FAIL("mps_pool_create_k", "MPS_KEY_EXTEND_BY not absurdly large");
-    return ResPARAM;
-  }
+  MFS_ARGCHECK("mps_pool_create_k", givenUnitSize > 0,
+               "MPS_KEY_MFS_UNIT_SIZE > 0", ResPARAM);
+  MFS_ARGCHECK("mps_pool_create_k", givenUnitSize <= MFS_SIZE_MAX,
+               "MPS_KEY_MFS_UNIT_SIZE fits in the address space", ResPARAM);
+  MFS_ARGCHECK("mps_pool_create_k", extendBy <= MFS_SIZE_MAX,
+               "MPS_KEY_EXTEND_BY fits in the address space", ResPARAM);
 
   /* A free unit must hold the link word, and units must stay aligned. */
   unitSize = SizeAlignUp(SizeMax(givenUnitSize, sizeof(Addr)), PoolAlignment(pool));

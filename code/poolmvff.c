@@ -1,1 +1,763 @@
-/* poolmvff.c: placeholder until the module lands */
+/* poolmvff.c: the MVFF pool class (see poolmvff.h)
+ *
+ * DESIGN
+ *
+ * Memory comes from the arena in runs of whole grains (at least extendBy
+ * bytes at a time) held without segments: every grain the pool holds has
+ * the pool's own tract record as owner, which is how the pool finds them
+ * all again when it is destroyed.  total counts those bytes.
+ *
+ * Free memory is in exactly one of three places:
+ *  - the CBS: an address-ordered set of free ranges that coalesces on
+ *    insertion, searched by first fit (the lowest range that fits, or the
+ *    highest with slot_high);
+ *  - the region: one free range taken out of the CBS, from which requests
+ *    are carved at constant cost (from its low end, or its high end when
+ *    first_fit is false).  A new region is the first range (in the search
+ *    order above) of at least regionMin bytes; the rest of an exhausted
+ *    region goes back to the CBS.  Requests that no such range can serve
+ *    fall back to plain first fit over the CBS;
+ *  - the quick lists: LIFO lists of freed blocks of one exact size each
+ *    (one alignment unit up to MVFF_QUICK_MAX bytes), linked through the
+ *    blocks' first words.  mps_free pushes a small block in constant time;
+ *    mps_alloc takes an exact fit from them first, then the region, then
+ *    the smallest larger quick block (splitting it).
+ * The region and the quick lists trade exact address order for speed (a
+ * tree operation costs tens of nanoseconds, a list operation a few); the
+ * following keep first fit's character and its memory use:
+ *  1. before asking the arena for more memory (and before failing) the
+ *     quick lists and the region go back to the CBS, where they coalesce
+ *     (mvffFlush), and first fit is tried again; so the pool never grows
+ *     because of memory held in front of the CBS;
+ *  2. the same happens before memory is returned to the arena, so that
+ *     free memory can coalesce into whole grains;
+ *  3. the region and the quick lists count as free in every query.
+ * Accounting: freeSize = CBS + region + quick bytes; the client has the
+ * rest: each block at its size rounded up to the alignment, and each
+ * buffer from its base to its limit.  So
+ *   total - free = sum(live blocks, rounded) + sum over APs (limit - init)
+ * holds exactly (the part of a buffer below init is committed objects).
+ *
+ * Returning memory (mvffReduce): when free memory exceeds the spare
+ * fraction of the total after a free, the pool flushes (rule 2) and gives
+ * whole grains of the largest free ranges back to the arena until free
+ * memory is down to MVFF_REDUCE_TO of the spare fraction (aiming below
+ * the trigger, so that a live set hovering at the boundary does not move
+ * grains back and forth at every free).  If fragmentation stops it short,
+ * the next attempt waits until a good deal more is free.  Only whole
+ * grains inside free ranges are returned, and every such grain is the
+ * pool's own, so the pool never frees a grain it does not hold or one
+ * with live data.  When everything is free, every whole grain beyond the
+ * spare fraction goes.
+ *
+ * Allocation points fill by worst fit: the largest free range of at least
+ * the requested size, capped at max(size, extendBy), unaffected by the
+ * placement keys (contract 6.7).  Emptying returns [init, limit) to the
+ * CBS.
+ *
+ * Failures: when the arena refuses memory, its result (COMMIT_LIMIT,
+ * RESOURCE, MEMORY) is returned after a retry with just the rounded size;
+ * nothing has changed, so the pool stays usable.  CBS insertion cannot
+ * fail (cbs.h), so mps_free never loses memory.
+ *
+ * Memcheck: blocks handed out are undefined; free memory (CBS, region,
+ * quick lists) is no-access, and the pool opens only the link word it
+ * uses.
+ */
+
+#include "poolmvff.h"
+#include "args.h"
+#include "vgmem.h"
+#include "mpscmvff.h"
+
+ARG_DEFINE_KEY(MVFF_SLOT_HIGH);
+ARG_DEFINE_KEY(MVFF_ARENA_HIGH);
+ARG_DEFINE_KEY(MVFF_FIRST_FIT);
+
+#define MVFF_EXTEND_BY_DEFAULT ((Size)65536)
+#define MVFF_MEAN_SIZE_DEFAULT ((Size)32)
+#define MVFF_SPARE_DEFAULT 0.75
+
+/* Returning memory aims at this fraction of the spare fraction. */
+#define MVFF_REDUCE_TO 0.9
+
+/* After an attempt to return memory leaves free memory above the
+ * trigger, the next attempt waits until another total / MVFF_REDUCE_SLACK
+ * bytes (at least extendBy) are free. */
+#define MVFF_REDUCE_SLACK 8
+
+/* Memory held in front of the CBS is put back before growing only if
+ * it is at least total / MVFF_FLUSH_FRACTION (and at least extendBy). */
+#define MVFF_FLUSH_FRACTION 8
+
+/* Requests above this are refused with ResRESOURCE: rounding them up to
+ * grains could wrap round, and no arena could supply them anyway. */
+#define MVFF_SIZE_MAX (((Size)-1) / 4)
+
+
+Bool MVFFCheck(MVFF mvff)
+{
+  Pool pool;
+  CHECKS(MVFF, mvff);
+  pool = MVFFPool(mvff);
+  /* Not PoolCheck: it calls this function through the class. */
+  CHECKL(pool->sig == PoolSig);
+  CHECKL(pool->klass == PoolClassMVFF());
+  CHECKD(CBS, MVFFCBS(mvff));
+  CHECKL(MVFFCBS(mvff)->alignment == PoolAlignment(pool));
+  CHECKL(SizeIsAligned(mvff->extendBy, ArenaGrainSize(PoolArena(pool))));
+  CHECKL(mvff->extendBy > 0);
+  CHECKL(mvff->spare >= 0.0 && mvff->spare <= 1.0);
+  CHECKL(mvff->spareLimit <= mvff->total);
+  CHECKL(mvff->reduceAt >= mvff->spareLimit);
+  CHECKL(SizeIsAligned(mvff->total, ArenaGrainSize(PoolArena(pool))));
+  CHECKL(mvff->regionBase <= mvff->regionLimit);
+  CHECKL(AddrIsAligned(mvff->regionBase, PoolAlignment(pool)));
+  CHECKL(AddrIsAligned(mvff->regionLimit, PoolAlignment(pool)));
+  CHECKL(CBSSize(MVFFCBS(mvff)) + mvff->quickBytes
+         + AddrOffset(mvff->regionBase, mvff->regionLimit) <= mvff->total);
+  CHECKL(mvff->quickClasses <= MVFF_QUICK_CLASSES);
+  CHECKL(mvff->quickMax == (Size)mvff->quickClasses << pool->alignShift);
+  CHECKL(mvff->quickMax <= MVFF_QUICK_MAX);
+  return TRUE;
+}
+
+static inline Size mvffRegionSize(MVFF mvff)
+{
+  return AddrOffset(mvff->regionBase, mvff->regionLimit);
+}
+
+static inline Size mvffFreeSizeOf(MVFF mvff)
+{
+  return CBSSize(MVFFCBS(mvff)) + mvff->quickBytes + mvffRegionSize(mvff);
+}
+
+static void mvffSetTotal(MVFF mvff, Size total)
+{
+  mvff->total = total;
+  mvff->spareLimit = (Size)(mvff->spare * (double)total);
+  if (mvff->spareLimit > total)
+    mvff->spareLimit = total;
+  mvff->reduceAt = mvff->spareLimit;
+}
+
+/* Should memory go back to the arena?  Free memory is above the trigger
+ * (normally the spare fraction of the total), or everything is free and
+ * less than all of it is to be kept. */
+static inline Bool mvffShouldReduce(MVFF mvff)
+{
+  Size free = mvffFreeSizeOf(mvff);
+  return free > mvff->reduceAt
+         || (free == mvff->total && free > mvff->spareLimit);
+}
+
+
+/* Creation and destruction */
+
+static void mvffVarargs(ArgStruct args[], va_list varargs)
+{
+  args[0].key = MPS_KEY_EXTEND_BY;
+  args[0].val.size = va_arg(varargs, size_t);
+  args[1].key = MPS_KEY_MEAN_SIZE;
+  args[1].val.size = va_arg(varargs, size_t);
+  args[2].key = MPS_KEY_ALIGN;
+  args[2].val.align = va_arg(varargs, size_t);
+  args[3].key = MPS_KEY_MVFF_SLOT_HIGH;
+  args[3].val.b = va_arg(varargs, mps_bool_t);
+  args[4].key = MPS_KEY_MVFF_ARENA_HIGH;
+  args[4].val.b = va_arg(varargs, mps_bool_t);
+  args[5].key = MPS_KEY_MVFF_FIRST_FIT;
+  args[5].val.b = va_arg(varargs, mps_bool_t);
+  args[6].key = MPS_KEY_ARGS_END;
+}
+
+static Res mvffInit(Pool pool, Arena arena, PoolClass klass, ArgList args)
+{
+  MVFF mvff = MVFFOfPool(pool);
+  Size extendBy = MVFF_EXTEND_BY_DEFAULT;
+  Size avgSize = MVFF_MEAN_SIZE_DEFAULT;
+  Align align = MPS_PF_ALIGN;
+  Bool slotHigh = FALSE, arenaHigh = FALSE, firstFit = TRUE;
+  double spare = MVFF_SPARE_DEFAULT;
+  Size grain = ArenaGrainSize(arena);
+  ArgStruct arg;
+  Index i;
+  Res res;
+
+  UNUSED(klass);
+  if (align < sizeof(void *))
+    align = sizeof(void *);
+  if (ArgPick(&arg, args, MPS_KEY_EXTEND_BY))
+    extendBy = arg.val.size;
+  if (ArgPick(&arg, args, MPS_KEY_MEAN_SIZE))
+    avgSize = arg.val.size;
+  if (ArgPick(&arg, args, MPS_KEY_ALIGN))
+    align = arg.val.align;
+  if (ArgPick(&arg, args, MPS_KEY_SPARE))
+    spare = arg.val.d;
+  if (ArgPick(&arg, args, MPS_KEY_MVFF_SLOT_HIGH))
+    slotHigh = arg.val.b != 0;
+  if (ArgPick(&arg, args, MPS_KEY_MVFF_ARENA_HIGH))
+    arenaHigh = arg.val.b != 0;
+  if (ArgPick(&arg, args, MPS_KEY_MVFF_FIRST_FIT))
+    firstFit = arg.val.b != 0;
+
+  ARGCHECK(extendBy > 0, ResPARAM);
+  ARGCHECK(extendBy <= MVFF_SIZE_MAX, ResPARAM);
+  ARGCHECK(avgSize > 0, ResPARAM);
+  ARGCHECK(WordIsP2(align), ResPARAM);             /* a power of two */
+  ARGCHECK(align >= sizeof(void *), ResPARAM);
+  ARGCHECK(align <= grain, ResPARAM);              /* at most the grain */
+  ARGCHECK(spare >= 0.0 && spare <= 1.0, ResPARAM);
+
+  pool->alignment = align;
+  pool->alignShift = SizeLog2(align);
+  res = CBSInit(MVFFCBS(mvff), arena, align);
+  if (res != ResOK)
+    return res;
+  mvff->extendBy = SizeAlignUp(extendBy, grain);
+  mvff->avgSize = avgSize;
+  mvff->slotHigh = slotHigh;
+  mvff->arenaHigh = arenaHigh;
+  mvff->firstFit = firstFit;
+  mvff->spare = spare;
+  mvffSetTotal(mvff, 0);
+  mvff->regionBase = NULL;
+  mvff->regionLimit = NULL;
+  mvff->quickBytes = 0;
+  mvff->quickClasses = SizeMin(MVFF_QUICK_MAX >> pool->alignShift, MVFF_QUICK_CLASSES);
+  mvff->quickMax = (Size)mvff->quickClasses << pool->alignShift;
+  for (i = 0; i < MVFF_QUICK_CLASSES; ++i)
+    mvff->quick[i] = NULL;
+  for (i = 0; i < MVFF_QUICK_CLASSES / WORD_WIDTH; ++i)
+    mvff->quickMap[i] = 0;
+  mvff->sig = MVFFSig;
+  AVERT(MVFF, mvff);
+  return ResOK;
+}
+
+/* Give back every grain the pool holds: free, in buffers, or live.  The
+ * grains are found by their owner in the tract table, chunk by chunk (a
+ * run of owned grains cannot cross into another chunk, whose header
+ * grains belong to the arena). */
+static void mvffFinish(Pool pool)
+{
+  MVFF mvff = MVFFOfPool(pool);
+  Arena arena = PoolArena(pool);
+  Shift gs = arena->grainShift;
+  Tract mine = &pool->tractStruct;
+  Size left;
+  Ring node, next;
+
+  AVERT(MVFF, mvff);
+  CBSFinish(MVFFCBS(mvff));
+  left = mvff->total;
+  RING_FOR(node, &arena->chunkRing, next) {
+    Chunk chunk = RING_ELT(Chunk, arenaRing, node);
+    Index i = chunk->headerSize >> gs;
+    if (left == 0)
+      break;
+    for (;;) {
+      Index j;
+      i = BTFindSet(chunk->allocTable, i, chunk->grains);
+      if (i >= chunk->grains)
+        break;
+      j = i;
+      while (j < chunk->grains
+             && TractOfAddr(arena, ChunkAddrOfIndex(chunk, j, gs)) == mine)
+        ++j;
+      if (j > i) {
+        Size size = (Size)(j - i) << gs;
+        ArenaFree(arena, ChunkAddrOfIndex(chunk, i, gs), size);
+        AVER(left >= size);
+        left -= size;
+      } else {
+        ++j;
+      }
+      i = j;
+    }
+  }
+  AVER(left == 0);
+  mvffSetTotal(mvff, 0);
+  mvff->sig = SigINVALID;
+}
+
+
+/* The quick lists
+ *
+ * quick[c] holds free blocks of exactly (c + 1) alignment units, linked
+ * through their first words; bit c of quickMap is set when it is
+ * non-empty. */
+
+static inline Index mvffQuickClass(Pool pool, Size size)
+{
+  return (size >> pool->alignShift) - 1;
+}
+
+/* Put the free block p, already no-access, on list c. */
+static inline void mvffQuickPushFree(MVFF mvff, Index c, Addr p)
+{
+  Addr head = mvff->quick[c];
+  VG_UNDEFINED(p, sizeof(Addr));
+  *(Addr *)(void *)p = head;
+  VG_NOACCESS(p, sizeof(Addr));
+  mvff->quick[c] = p;
+  if (head == NULL)
+    BTSet(mvff->quickMap, c);
+}
+
+/* Take the first block of non-empty list c; it stays no-access. */
+static inline Addr mvffQuickPop(MVFF mvff, Index c)
+{
+  Addr p = mvff->quick[c];
+  Addr next;
+  AVER(p != NULL);
+  VG_DEFINED(p, sizeof(Addr));
+  next = *(Addr *)(void *)p;
+  VG_NOACCESS(p, sizeof(Addr));
+  mvff->quick[c] = next;
+  if (next == NULL)
+    BTRes(mvff->quickMap, c);
+  return p;
+}
+
+/* The lowest non-empty list at or above c, or quickClasses if none. */
+static inline Index mvffQuickFind(MVFF mvff, Index c)
+{
+  Index w = c >> WORD_SHIFT;
+  Index words = (mvff->quickClasses + WORD_WIDTH - 1) >> WORD_SHIFT;
+  Word bits;
+  if (c >= mvff->quickClasses)
+    return mvff->quickClasses;
+  bits = mvff->quickMap[w] & (WORD_ONES << (c & (WORD_WIDTH - 1)));
+  while (bits == 0) {
+    ++w;
+    if (w >= words)
+      return mvff->quickClasses;
+    bits = mvff->quickMap[w];
+  }
+  return (w << WORD_SHIFT) + (Index)__builtin_ctzl((unsigned long)bits);
+}
+
+
+/* Flushing: quick lists and region back into the CBS */
+
+static void mvffRegionRelease(MVFF mvff)
+{
+  if (mvff->regionBase < mvff->regionLimit) {
+    RangeStruct range, coalesced;
+    RangeInit(&range, mvff->regionBase, mvff->regionLimit);
+    CBSInsert(&coalesced, MVFFCBS(mvff), &range);
+  }
+  mvff->regionBase = NULL;
+  mvff->regionLimit = NULL;
+}
+
+/* Does anything sit in front of the CBS? */
+static inline Bool mvffHasFront(MVFF mvff)
+{
+  return mvff->quickBytes > 0 || mvff->regionBase < mvff->regionLimit;
+}
+
+/* Before growing: is enough memory held in front of the CBS that putting
+ * it back might avoid growth?  A little held back costs at most that
+ * much extra total, and flushing at every extension would make the quick
+ * lists useless to a client whose live set grows. */
+static inline Bool mvffWorthFlushing(MVFF mvff)
+{
+  return mvff->quickBytes + mvffRegionSize(mvff)
+         >= SizeMax(mvff->extendBy, mvff->total / MVFF_FLUSH_FRACTION);
+}
+
+static void mvffFlush(MVFF mvff)
+{
+  Pool pool = MVFFPool(mvff);
+  Index c;
+  mvffRegionRelease(mvff);
+  for (c = mvffQuickFind(mvff, 0); c < mvff->quickClasses;
+       c = mvffQuickFind(mvff, c + 1)) {
+    Size size = (Size)(c + 1) << pool->alignShift;
+    while (mvff->quick[c] != NULL) {
+      RangeStruct range, coalesced;
+      Addr p = mvffQuickPop(mvff, c);
+      AVER(mvff->quickBytes >= size);
+      mvff->quickBytes -= size;
+      RangeInit(&range, p, AddrAdd(p, size));
+      CBSInsert(&coalesced, MVFFCBS(mvff), &range);
+    }
+  }
+  AVER(mvff->quickBytes == 0);
+}
+
+
+/* Arena memory */
+
+/* Get at least size bytes (at least extendBy) from the arena and add them
+ * to the CBS. */
+static Res mvffExtend(MVFF mvff, Size size)
+{
+  Pool pool = MVFFPool(mvff);
+  Arena arena = PoolArena(pool);
+  Size want = SizeAlignUp(size, ArenaGrainSize(arena));
+  Size get = SizeMax(want, mvff->extendBy);
+  LocusPrefStruct pref;
+  RangeStruct range, coalesced;
+  Addr base;
+  Res res;
+
+  LocusPrefInit(&pref);
+  pref.high = mvff->arenaHigh;
+  res = PoolArenaAlloc(&base, &pref, get, pool);
+  if (res != ResOK && get > want) {
+    /* Perhaps the extension is too much for the commit limit or the
+     * address space, but the request itself is not. */
+    get = want;
+    res = PoolArenaAlloc(&base, &pref, get, pool);
+  }
+  if (res != ResOK)
+    return res;
+  mvffSetTotal(mvff, mvff->total + get);
+  VG_NOACCESS(base, get);
+  RangeInit(&range, base, AddrAdd(base, get));
+  CBSInsert(&coalesced, MVFFCBS(mvff), &range);
+  return ResOK;
+}
+
+/* Give [base, limit), whole grains the pool holds, back to the arena. */
+static void mvffArenaFree(MVFF mvff, Addr base, Addr limit)
+{
+  Pool pool = MVFFPool(mvff);
+  Arena arena = PoolArena(pool);
+  while (base < limit) {
+    Chunk chunk = ArenaChunkOfAddr(arena, base);
+    Addr l;
+    AVER(chunk != NULL);
+    l = AddrMin(limit, chunk->limit);
+    PoolArenaFree(pool, base, AddrOffset(base, l));
+    mvffSetTotal(mvff, mvff->total - AddrOffset(base, l));
+    base = l;
+  }
+}
+
+/* Return whole grains of range (which lies inside one CBS range) to the
+ * arena: as many as bring free memory down to the fraction `keep` of the
+ * total, taken from the end away from where allocation starts.  Returns
+ * whether any went. */
+static Bool mvffReturnGrains(MVFF mvff, Range range, double keep)
+{
+  Size grain = ArenaGrainSize(PoolArena(MVFFPool(mvff)));
+  Addr base = AddrAlignUp(range->base, grain);
+  Addr limit = AddrAlignDown(range->limit, grain);
+  Size free = mvffFreeSizeOf(mvff);
+  Size keepSize = (Size)(keep * (double)mvff->total);
+  RangeStruct give, old;
+  Size need;
+
+  if (base >= limit || free <= keepSize || keep >= 1.0)
+    return FALSE;
+  /* Returning x bytes leaves free - x against keep * (total - x), so
+   * x >= (free - keep * total) / (1 - keep) is enough. */
+  need = (Size)((double)(free - keepSize) / (1.0 - keep));
+  need = SizeAlignUp(SizeMax(need, 1), grain);
+  if (need < AddrOffset(base, limit)) {
+    if (mvff->arenaHigh)
+      limit = AddrAdd(base, need);
+    else
+      base = AddrSub(limit, need);
+  }
+  RangeInit(&give, base, limit);
+  if (CBSDelete(&old, MVFFCBS(mvff), &give) != ResOK)
+    return FALSE;
+  mvffArenaFree(mvff, base, limit);
+  return TRUE;
+}
+
+/* Free memory has gone above the trigger: flush, so that free memory
+ * coalesces, and return whole grains of the largest free ranges until
+ * free memory is down to MVFF_REDUCE_TO of the spare fraction. */
+static void mvffReduce(MVFF mvff)
+{
+  Size grain = ArenaGrainSize(PoolArena(MVFFPool(mvff)));
+  double keep = mvff->spare * MVFF_REDUCE_TO;
+  Size free;
+  mvffFlush(mvff);
+  if (mvffFreeSizeOf(mvff) == mvff->total)
+    keep = mvff->spare;         /* everything is free: keep just the spare */
+  for (;;) {
+    RangeStruct range, old;
+    if (!CBSFindLargest(&range, &old, MVFFCBS(mvff), grain, FindDeleteNONE))
+      break;
+    if (!mvffReturnGrains(mvff, &range, keep))
+      break;
+  }
+  /* If fragmentation kept free memory above the trigger, do not try again
+   * until a good deal more has been freed: each attempt costs a flush. */
+  free = mvffFreeSizeOf(mvff);
+  if (free > mvff->reduceAt)
+    mvff->reduceAt = free + SizeMax(mvff->extendBy, mvff->total / MVFF_REDUCE_SLACK);
+}
+
+
+/* Allocation and freeing */
+
+/* First fit over the CBS (from the top with slot_high), removing the
+ * whole range (for a new region) or the end first_fit says. */
+static inline Bool mvffFind(Range rangeReturn, MVFF mvff, Size size, Bool entire)
+{
+  RangeStruct old;
+  FindDelete fd = entire ? FindDeleteENTIRE
+                  : mvff->firstFit ? FindDeleteLOW : FindDeleteHIGH;
+  if (mvff->slotHigh)
+    return CBSFindLast(rangeReturn, &old, MVFFCBS(mvff), size, fd);
+  return CBSFindFirst(rangeReturn, &old, MVFFCBS(mvff), size, fd);
+}
+
+/* Carve size bytes from the region, which has room. */
+static inline Addr mvffRegionCarve(MVFF mvff, Size size)
+{
+  Addr p;
+  AVER(mvffRegionSize(mvff) >= size);
+  if (mvff->firstFit) {
+    p = mvff->regionBase;
+    mvff->regionBase = AddrAdd(p, size);
+  } else {
+    p = AddrSub(mvff->regionLimit, size);
+    mvff->regionLimit = p;
+  }
+  return p;
+}
+
+/* The region is too small for a request: put what is left of it on a
+ * quick list (or, if too big for one, back in the CBS). */
+static void mvffRegionRetire(MVFF mvff)
+{
+  Size size = mvffRegionSize(mvff);
+  if (size > 0 && size <= mvff->quickMax) {
+    mvffQuickPushFree(mvff, mvffQuickClass(MVFFPool(mvff), size), mvff->regionBase);
+    mvff->quickBytes += size;
+    mvff->regionBase = NULL;
+    mvff->regionLimit = NULL;
+  } else {
+    mvffRegionRelease(mvff);
+  }
+}
+
+/* Nothing in front of the CBS fits: the first fit in the CBS becomes the
+ * new region, flushing or extending first if need be. */
+static Res mvffAllocSlow(Addr *pReturn, MVFF mvff, Size size)
+{
+  RangeStruct range;
+  Bool flushed = FALSE, extended = FALSE;
+  Res res;
+
+  mvffRegionRetire(mvff);
+  while (!mvffFind(&range, mvff, size, TRUE)) {
+    if (!flushed && mvffWorthFlushing(mvff)) {
+      mvffFlush(mvff);
+      flushed = TRUE;
+      continue;
+    }
+    AVER(!extended);            /* a fresh extension always fits */
+    if (extended)
+      return ResFAIL;
+    res = mvffExtend(mvff, size);
+    if (res != ResOK) {
+      /* Before failing, see whether the held-back memory would do. */
+      if (flushed || !mvffHasFront(mvff))
+        return res;
+      mvffFlush(mvff);
+      flushed = TRUE;
+      continue;
+    }
+    extended = TRUE;
+  }
+  mvff->regionBase = range.base;
+  mvff->regionLimit = range.limit;
+  *pReturn = mvffRegionCarve(mvff, size);
+  VG_UNDEFINED(*pReturn, size);
+  return ResOK;
+}
+
+static Res mvffAlloc(Addr *pReturn, Pool pool, Size size)
+{
+  MVFF mvff = MVFFOfPool(pool);
+  Addr p;
+  AVERT(MVFF, mvff);
+  AVER(size > 0);
+  if (size > MVFF_SIZE_MAX)
+    return ResRESOURCE;
+  size = SizeAlignUp(size, PoolAlignment(pool));
+  if (size <= mvff->quickMax) {
+    Index c = mvffQuickClass(pool, size);
+    if (mvff->quick[c] != NULL) {
+      p = mvffQuickPop(mvff, c);
+      mvff->quickBytes -= size;
+      goto found;
+    }
+    if (mvffRegionSize(mvff) >= size) {
+      p = mvffRegionCarve(mvff, size);
+      goto found;
+    }
+    c = mvffQuickFind(mvff, c + 1);
+    if (c < mvff->quickClasses) {
+      /* The smallest larger quick block: split it. */
+      Size bigger = (Size)(c + 1) << pool->alignShift;
+      p = mvffQuickPop(mvff, c);
+      mvffQuickPushFree(mvff, mvffQuickClass(pool, bigger - size), AddrAdd(p, size));
+      mvff->quickBytes -= size;
+      goto found;
+    }
+  } else if (mvffRegionSize(mvff) >= size) {
+    p = mvffRegionCarve(mvff, size);
+    goto found;
+  }
+  return mvffAllocSlow(pReturn, mvff, size);
+
+found:
+  VG_UNDEFINED(p, size);
+  *pReturn = p;
+  return ResOK;
+}
+
+static void mvffFree(Pool pool, Addr old, Size size)
+{
+  MVFF mvff = MVFFOfPool(pool);
+
+  AVERT(MVFF, mvff);
+  ARGCHECK_VOID(AddrIsAligned(old, PoolAlignment(pool))); /* mps_free: the address is aligned */
+  ARGCHECK_VOID(size <= MVFF_SIZE_MAX);
+  size = SizeAlignUp(size, PoolAlignment(pool));
+  AVER(PoolHasAddr(pool, AddrSub(AddrAdd(old, size), 1)));
+
+  if (size <= mvff->quickMax) {
+    Index c = mvffQuickClass(pool, size);
+    Addr head = mvff->quick[c];
+    *(Addr *)(void *)old = head;
+    VG_NOACCESS(old, size);
+    mvff->quick[c] = old;
+    if (head == NULL)
+      BTSet(mvff->quickMap, c);
+    mvff->quickBytes += size;
+  } else {
+    RangeStruct range, coalesced;
+    VG_NOACCESS(old, size);
+    RangeInit(&range, old, AddrAdd(old, size));
+    CBSInsert(&coalesced, MVFFCBS(mvff), &range);
+  }
+  if (mvffShouldReduce(mvff))
+    mvffReduce(mvff);
+}
+
+
+/* Allocation points */
+
+static Res mvffBufferFill(Addr *baseReturn, Addr *limitReturn, Pool pool,
+                          Buffer buffer, Size size)
+{
+  MVFF mvff = MVFFOfPool(pool);
+  CBS cbs = MVFFCBS(mvff);
+  RangeStruct range, old, piece;
+  Size take;
+  Res res;
+
+  AVERT(MVFF, mvff);
+  AVER(size > 0);
+  UNUSED(buffer);
+  if (size > MVFF_SIZE_MAX)
+    return ResRESOURCE;
+  size = SizeAlignUp(size, PoolAlignment(pool));
+  mvffRegionRelease(mvff);      /* it may be, or join, the largest range */
+  if (!CBSFindLargest(&range, &old, cbs, size, FindDeleteNONE)) {
+    Bool found;
+    if (mvff->quickBytes > 0)
+      mvffFlush(mvff);
+    if (!CBSFindLargest(&range, &old, cbs, size, FindDeleteNONE)) {
+      res = mvffExtend(mvff, size);
+      if (res != ResOK)
+        return res;
+      found = CBSFindLargest(&range, &old, cbs, size, FindDeleteNONE);
+      AVER(found);
+      if (!found)
+        return ResFAIL;
+    }
+  }
+  /* Worst fit, but leave the rest of a very large range to others. */
+  take = SizeMin(RangeSize(&range), SizeMax(size, mvff->extendBy));
+  RangeInit(&piece, range.base, AddrAdd(range.base, take));
+  res = CBSDelete(&old, cbs, &piece);   /* a prefix: needs no node */
+  if (res != ResOK)
+    return res;
+  VG_UNDEFINED(piece.base, take);
+  *baseReturn = piece.base;
+  *limitReturn = piece.limit;
+  return ResOK;
+}
+
+static void mvffBufferEmpty(Pool pool, Buffer buffer, Addr init, Addr limit)
+{
+  MVFF mvff = MVFFOfPool(pool);
+  RangeStruct range, coalesced;
+  AVERT(MVFF, mvff);
+  AVER(init <= limit);
+  UNUSED(buffer);
+  if (init == limit)
+    return;
+  VG_NOACCESS(init, AddrOffset(init, limit));
+  RangeInit(&range, init, limit);
+  CBSInsert(&coalesced, MVFFCBS(mvff), &range);
+  if (mvffShouldReduce(mvff))
+    mvffReduce(mvff);
+}
+
+
+/* Sizes */
+
+static Size mvffTotalSize(Pool pool)
+{
+  MVFF mvff = MVFFOfPool(pool);
+  AVERT(MVFF, mvff);
+  return mvff->total;
+}
+
+static Size mvffFreeSize(Pool pool)
+{
+  MVFF mvff = MVFFOfPool(pool);
+  AVERT(MVFF, mvff);
+  return mvffFreeSizeOf(mvff);
+}
+
+static Bool mvffCheckMethod(Pool pool)
+{
+  return MVFFCheck(MVFFOfPool(pool));
+}
+
+
+/* The class */
+
+static const PoolClassStruct mvffPoolClass = {
+  .sig = PoolClassSig,
+  .name = "MVFF",
+  .size = sizeof(MVFFStruct),
+  .bufferSize = 0,
+  .attr = 0,
+  .varargs = mvffVarargs,
+  .init = mvffInit,
+  .finish = mvffFinish,
+  .alloc = mvffAlloc,
+  .free = mvffFree,
+  .bufferFill = mvffBufferFill,
+  .bufferEmpty = mvffBufferEmpty,
+  .totalSize = mvffTotalSize,
+  .freeSize = mvffFreeSize,
+  .check = mvffCheckMethod,
+};
+
+PoolClass PoolClassMVFF(void)
+{
+  return &mvffPoolClass;
+}
+
+mps_pool_class_t mps_class_mvff(void)
+{
+  return (mps_pool_class_t)PoolClassMVFF();
+}

@@ -57,8 +57,8 @@ static inline Count RingLength(Ring ring)
   ((type)(void *)((char *)(node) - offsetof(type##Struct, field)))
 
 /* Iterate safely: the current node may be removed. */
-#define RING_FOR(node, ring, next) \
-  for (node = (ring)->next, next = node->next; node != (ring); \
-       node = next, next = node->next)
+#define RING_FOR(node_, ring_, next_) \
+  for (node_ = (ring_)->next, next_ = node_->next; node_ != (ring_); \
+       node_ = next_, next_ = node_->next)
 
 #endif /* tarn_ring_h */

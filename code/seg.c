@@ -59,7 +59,7 @@ Res SegAlloc(Seg *segReturn, Size descSize, LocusPref pref, Size size, Pool pool
   seg->depth = 0;
   seg->buffer = NULL;
   seg->fix = pool->klass->fix;
-  seg->gen = 0;
+  seg->pgen = NULL;
   seg->sig = SegSig;
   RingAppend(&pool->segRing, &seg->poolRing);
   AVERT(Seg, seg);

@@ -44,7 +44,7 @@ typedef struct SegStruct {
   unsigned depth;
   Buffer buffer;                /* allocation point in this segment, if any */
   PoolFixMethod fix;            /* cached from the pool class */
-  Word gen;                     /* generation of the objects (pool's use) */
+  struct PoolGenStruct *pgen;   /* generation accounting (chain.h), or NULL */
 } SegStruct;
 
 extern Bool SegCheck(Seg seg);

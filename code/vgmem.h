@@ -22,12 +22,12 @@
 #define VG_DISABLE_CHECKS(p, s) ((void)VALGRIND_DISABLE_ADDR_ERROR_REPORTING_IN_RANGE((p), (s)))
 #define VG_ENABLE_CHECKS(p, s) ((void)VALGRIND_ENABLE_ADDR_ERROR_REPORTING_IN_RANGE((p), (s)))
 #else
-#define VG_NOACCESS(p, s) ((void)0)
-#define VG_UNDEFINED(p, s) ((void)0)
-#define VG_DEFINED(p, s) ((void)0)
+#define VG_NOACCESS(p, s) ((void)(p), (void)(s))
+#define VG_UNDEFINED(p, s) ((void)(p), (void)(s))
+#define VG_DEFINED(p, s) ((void)(p), (void)(s))
 #define VG_RUNNING() 0
-#define VG_DISABLE_CHECKS(p, s) ((void)0)
-#define VG_ENABLE_CHECKS(p, s) ((void)0)
+#define VG_DISABLE_CHECKS(p, s) ((void)(p), (void)(s))
+#define VG_ENABLE_CHECKS(p, s) ((void)(p), (void)(s))
 #endif
 
 #endif /* tarn_vgmem_h */

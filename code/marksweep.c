@@ -1,0 +1,441 @@
+/* marksweep.c: non-moving mark-sweep segments (see marksweep.h) */
+
+#include "marksweep.h"
+#include "format.h"
+#include "trace.h"
+#include "buffer.h"
+#include "args.h"
+#include "vgmem.h"
+#include <string.h>
+
+#define MS_SEG_SIZE_DEFAULT ((Size)64 * 1024)
+
+Bool MSPoolCheck(MSPool mspool)
+{
+  Pool pool = &mspool->poolStruct;
+  CHECKS(MSPool, mspool);
+  CHECKL(pool->format != NULL);
+  CHECKL(mspool->freeSize <= mspool->totalSize);
+  CHECKL(mspool->headerSize == pool->format->headerSize);
+  return TRUE;
+}
+
+Bool MSSegCheck(MSSeg msseg)
+{
+  Seg seg = &msseg->segStruct;
+  Pool pool = SegPool(seg);
+  CHECKS(MSSeg, msseg);
+  CHECKD(Seg, seg);
+  CHECKL(msseg->grains == SegSize(seg) >> pool->alignShift);
+  CHECKL(msseg->freeGrains <= msseg->grains);
+  return TRUE;
+}
+
+static inline Index msIndex(Seg seg, Addr addr)
+{
+  return (Index)(AddrOffset(SegBase(seg), addr) >> SegPool(seg)->alignShift);
+}
+
+static inline Addr msAddr(Seg seg, Index i)
+{
+  return AddrAdd(SegBase(seg), (Size)i << SegPool(seg)->alignShift);
+}
+
+static Size msSegDescSize(Count grains)
+{
+  return SizeAlignUp(sizeof(MSSegStruct), sizeof(Word)) + 4 * BT_SIZE(grains);
+}
+
+/* The common pool */
+
+Res MSPoolInit(Pool pool, Arena arena, ArgList args, Bool scanned,
+               Index defaultGen, Bool takesGen)
+{
+  MSPool mspool = MSPoolOf(pool);
+  Format format;
+  Chain chain;
+  Index gen;
+  Res res;
+
+  res = FormatPickForPool(&format, arena, args, scanned, FALSE);
+  if (res != ResOK)
+    return res;
+  res = ChainPickForPool(&chain, &gen, arena, args, defaultGen, takesGen);
+  if (res != ResOK) {
+    FormatReleaseForPool(format);
+    return res;
+  }
+  pool->format = format;
+  pool->alignment = format->alignment;
+  pool->alignShift = SizeLog2(format->alignment);
+  mspool->chain = chain;
+  PoolGenInit(&mspool->pgenStruct, ChainGen(chain, gen), pool);
+  mspool->headerSize = format->headerSize;
+  mspool->segSize = SizeMax(MS_SEG_SIZE_DEFAULT, ArenaGrainSize(arena));
+  mspool->scanned = scanned;
+  mspool->supportAmbiguous = TRUE;
+  mspool->totalSize = 0;
+  mspool->freeSize = 0;
+  mspool->findDependent = NULL;
+  mspool->sig = MSPoolSig;
+  return ResOK;
+}
+
+static void msSegFree(MSPool mspool, Seg seg)
+{
+  Size size = SegSize(seg);
+  MSSeg msseg = MSSegOf(seg);
+  mspool->totalSize -= size;
+  mspool->freeSize -= msseg->freeGrains << SegPool(seg)->alignShift;
+  PoolGenRemoveSeg(&mspool->pgenStruct, size);
+  msseg->sig = SigINVALID;
+  SegFree(seg);
+}
+
+void MSPoolFinish(Pool pool)
+{
+  MSPool mspool = MSPoolOf(pool);
+  Ring node, next;
+  AVERT(MSPool, mspool);
+  RING_FOR(node, &pool->segRing, next) {
+    Seg seg = RING_ELT(Seg, poolRing, node);
+    /* The pool is going: its memory is dead to memcheck's client too. */
+    msSegFree(mspool, seg);
+  }
+  PoolGenFinish(&mspool->pgenStruct);
+  ChainReleaseForPool(mspool->chain);
+  FormatReleaseForPool(pool->format);
+  mspool->sig = SigINVALID;
+}
+
+Size MSTotalSize(Pool pool) { return MSPoolOf(pool)->totalSize; }
+Size MSFreeSize(Pool pool) { return MSPoolOf(pool)->freeSize; }
+
+static Res msSegCreate(Seg *segReturn, MSPool mspool, Size size, RankSet rankSet)
+{
+  Pool pool = &mspool->poolStruct;
+  Count grains = size >> pool->alignShift;
+  Size descSize = msSegDescSize(grains);
+  LocusPrefStruct pref;
+  MSSeg msseg;
+  Addr tables;
+  Seg seg;
+  Res res;
+
+  LocusPrefInit(&pref);
+  pref.zones = mspool->pgenStruct.gen->zones;
+  res = SegAlloc(&seg, descSize, &pref, size, pool);
+  if (res != ResOK)
+    return res;
+  msseg = MSSegOf(seg);
+  tables = AddrAdd((Addr)msseg, SizeAlignUp(sizeof(MSSegStruct), sizeof(Word)));
+  msseg->grains = grains;
+  msseg->freeGrains = grains;
+  msseg->allocTable = (BT)tables;
+  msseg->startTable = (BT)AddrAdd(tables, BT_SIZE(grains));
+  msseg->markTable = (BT)AddrAdd(tables, 2 * BT_SIZE(grains));
+  msseg->greyTable = (BT)AddrAdd(tables, 3 * BT_SIZE(grains));
+  BTResRange(msseg->allocTable, 0, grains);
+  BTResRange(msseg->startTable, 0, grains);
+  BTResRange(msseg->markTable, 0, grains);
+  BTResRange(msseg->greyTable, 0, grains);
+  msseg->recordedLimit = SegBase(seg);
+  msseg->hasGrey = FALSE;
+  SegSetRankSet(seg, rankSet);
+  if (rankSet != RankSetEMPTY)
+    SegSetSummary(seg, ZoneSetUNIV);
+  seg->pgen = &mspool->pgenStruct;
+  /* A segment made while a trace has flipped is black for it: its objects
+   * are new, and survive. */
+  msseg->sig = MSSegSig;
+  mspool->totalSize += size;
+  mspool->freeSize += size;
+  PoolGenAddSeg(&mspool->pgenStruct, size);
+  VG_NOACCESS(SegBase(seg), size);
+  *segReturn = seg;
+  return ResOK;
+}
+
+/* Record the starts of the objects committed in [from, to). */
+static void msRecordStarts(Seg seg, Addr from, Addr to)
+{
+  Pool pool = SegPool(seg);
+  MSSeg msseg = MSSegOf(seg);
+  Size header = pool->format->headerSize;
+  mps_fmt_skip_t skip = pool->format->skip;
+  Addr base = from;
+  while (base < to) {
+    Addr next = (Addr)skip(AddrAdd(base, header));
+    AVER(next > AddrAdd(base, header));
+    BTSet(msseg->startTable, msIndex(seg, base));
+    base = AddrSub(next, header);
+  }
+  AVER(base == to);
+}
+
+/* Bring the record of a segment with a buffer up to the buffer's init. */
+static void msRecordBuffer(Seg seg)
+{
+  MSSeg msseg = MSSegOf(seg);
+  Buffer buffer = SegBuffer(seg);
+  if (buffer != NULL && BufferInit(buffer) > msseg->recordedLimit) {
+    msRecordStarts(seg, msseg->recordedLimit, BufferInit(buffer));
+    msseg->recordedLimit = BufferInit(buffer);
+  }
+}
+
+Res MSBufferInit(Buffer buffer, Pool pool, ArgList args)
+{
+  ArgStruct arg;
+  UNUSED(pool);
+  buffer->rank = RankEXACT;
+  if (ArgPick(&arg, args, MPS_KEY_RANK))
+    buffer->rank = arg.val.rank;
+  return ResOK;
+}
+
+Res MSBufferFill(Addr *baseReturn, Addr *limitReturn, Pool pool,
+                 Buffer buffer, Size size)
+{
+  MSPool mspool = MSPoolOf(pool);
+  RankSet rankSet = mspool->scanned ? RankSetSingle(buffer->rank) : RankSetEMPTY;
+  Count n = size >> pool->alignShift;
+  Index runBase = 0, runLimit = 0;
+  MSSeg msseg;
+  Seg seg = NULL;
+  Ring node;
+  Addr base, limit;
+  Res res;
+
+  AVERT(MSPool, mspool);
+  AVER(SizeIsAligned(size, pool->alignment));
+  for (node = pool->segRing.next; node != &pool->segRing; node = node->next) {
+    Seg s = RING_ELT(Seg, poolRing, node);
+    MSSeg ms = MSSegOf(s);
+    if (SegBuffer(s) == NULL && SegRankSet(s) == rankSet && ms->freeGrains >= n
+        && SegWhite(s) == TraceSetEMPTY
+        && BTFindResRun(&runBase, &runLimit, ms->allocTable, 0, ms->grains, n)) {
+      seg = s;
+      break;
+    }
+  }
+  if (seg == NULL) {
+    Size segSize = SizeMax(mspool->segSize, SizeAlignUp(size, ArenaGrainSize(PoolArena(pool))));
+    res = msSegCreate(&seg, mspool, segSize, rankSet);
+    if (res != ResOK)
+      return res;
+    runBase = 0;
+    runLimit = MSSegOf(seg)->grains;
+  }
+  msseg = MSSegOf(seg);
+  BTSetRange(msseg->allocTable, runBase, runLimit);
+  msseg->freeGrains -= runLimit - runBase;
+  mspool->freeSize -= (runLimit - runBase) << pool->alignShift;
+  base = msAddr(seg, runBase);
+  limit = msAddr(seg, runLimit);
+  seg->buffer = buffer;
+  buffer->seg = seg;
+  msseg->recordedLimit = base;
+  PoolGenNew(&mspool->pgenStruct, AddrOffset(base, limit));
+  VG_UNDEFINED(base, AddrOffset(base, limit));
+  *baseReturn = base;
+  *limitReturn = limit;
+  return ResOK;
+}
+
+void MSBufferEmpty(Pool pool, Buffer buffer, Addr init, Addr limit)
+{
+  MSPool mspool = MSPoolOf(pool);
+  Seg seg = buffer->seg;
+  MSSeg msseg = MSSegOf(seg);
+  AVER(SegBuffer(seg) == buffer);
+  if (init > msseg->recordedLimit)
+    msRecordStarts(seg, msseg->recordedLimit, init);
+  msseg->recordedLimit = init;
+  if (init < limit) {
+    Index i = msIndex(seg, init), l = msIndex(seg, limit);
+    BTResRange(msseg->allocTable, i, l);
+    msseg->freeGrains += l - i;
+    mspool->freeSize += AddrOffset(init, limit);
+    PoolGenUnnew(&mspool->pgenStruct, AddrOffset(init, limit));
+    VG_NOACCESS(init, AddrOffset(init, limit));
+  }
+  seg->buffer = NULL;
+  buffer->seg = NULL;
+}
+
+/* Tracing */
+
+static inline Trace msTrace(ScanState ss)
+{
+  return ArenaTrace(ss->arena, (TraceId)__builtin_ctz(ss->traces));
+}
+
+Res MSWhiten(Pool pool, Trace trace, Seg seg)
+{
+  MSSeg msseg = MSSegOf(seg);
+  AVERT(MSSeg, msseg);
+  msRecordBuffer(seg);
+  BTResRange(msseg->markTable, 0, msseg->grains);
+  BTResRange(msseg->greyTable, 0, msseg->grains);
+  msseg->hasGrey = FALSE;
+  TraceSegCondemned(trace, seg, (msseg->grains - msseg->freeGrains) << pool->alignShift);
+  return ResOK;
+}
+
+/* A segment that is not condemned but may refer to condemned objects:
+ * every object in it is to be scanned. */
+void MSGrey(Pool pool, Trace trace, Seg seg)
+{
+  MSSeg msseg = MSSegOf(seg);
+  Index w;
+  UNUSED(pool);
+  msRecordBuffer(seg);
+  for (w = 0; w < BT_WORDS(msseg->grains); ++w)
+    msseg->greyTable[w] = msseg->startTable[w];
+  msseg->hasGrey = TRUE;
+  TraceSegGrey(trace, seg);
+}
+
+Res MSScan(Bool *totalReturn, ScanState ss, Pool pool, Seg seg)
+{
+  MSSeg msseg = MSSegOf(seg);
+  Format format = pool->format;
+  Size header = format->headerSize;
+  mps_ss_t mps_ss = ScanStateMPS(ss);
+
+  AVERT(MSSeg, msseg);
+  while (msseg->hasGrey) {
+    Index i = BTFindSet(msseg->greyTable, 0, msseg->grains);
+    msseg->hasGrey = FALSE;
+    while (i < msseg->grains) {
+      /* Scan a run of consecutive grey objects in one call. */
+      Addr first = AddrAdd(msAddr(seg, i), header);
+      Addr end = first;
+      Index j = i;
+      Res res;
+      do {
+        BTRes(msseg->greyTable, j);
+        end = (Addr)format->skip(end);
+        j = msIndex(seg, AddrSub(end, header));
+      } while (j < msseg->grains && BTGet(msseg->greyTable, j));
+      ScanStateBeginClient(ss);
+      res = format->scan(mps_ss, first, end);
+      (void)ScanStateEndClient(ss);
+      if (res != ResOK) {
+        /* Scan these objects again next time. */
+        Addr p = first;
+        while (p < end) {
+          BTSet(msseg->greyTable, msIndex(seg, AddrSub(p, header)));
+          p = (Addr)format->skip(p);
+        }
+        msseg->hasGrey = TRUE;
+        return res;
+      }
+      ss->scannedSize += AddrOffset(first, end);
+      i = BTFindSet(msseg->greyTable, j, msseg->grains);
+    }
+  }
+  *totalReturn = FALSE;         /* black objects were not scanned again */
+  return ResOK;
+}
+
+Res MSFix(Seg seg, ScanState ss, Addr *refIO)
+{
+  MSSeg msseg = MSSegOf(seg);
+  MSPool mspool = MSPoolOf(SegPool(seg));
+  Addr base = AddrSub(*refIO, mspool->headerSize);
+  Index i;
+
+  if (base < SegBase(seg) || !AddrIsAligned(base, SegPool(seg)->alignment))
+    return ResOK;               /* not an object's client address */
+  i = msIndex(seg, base);
+  if (ss->rank == RankAMBIG) {
+    if (!mspool->supportAmbiguous || !BTGet(msseg->startTable, i))
+      return ResOK;
+  } else {
+    AVER(BTGet(msseg->startTable, i)); /* exact references are to objects */
+  }
+  if (BTGet(msseg->markTable, i))
+    return ResOK;
+  if (ss->rank == RankWEAK) {
+    *refIO = NULL;              /* not preserved by any strong path: splat */
+    return ResOK;
+  }
+  BTSet(msseg->markTable, i);
+  if (mspool->scanned) {
+    BTSet(msseg->greyTable, i);
+    msseg->hasGrey = TRUE;
+    TraceSegGrey(msTrace(ss), seg);
+  }
+  return ResOK;
+}
+
+void MSReclaim(Pool pool, Trace trace, Seg seg)
+{
+  MSPool mspool = MSPoolOf(pool);
+  MSSeg msseg = MSSegOf(seg);
+  Format format = pool->format;
+  Size header = format->headerSize;
+  Size live = 0, freed = 0;
+  Index i;
+
+  AVERT(MSSeg, msseg);
+  i = BTFindSet(msseg->startTable, 0, msseg->grains);
+  while (i < msseg->grains) {
+    Addr base = msAddr(seg, i);
+    Addr next = AddrSub((Addr)format->skip(AddrAdd(base, header)), header);
+    Size size = AddrOffset(base, next);
+    Index n = size >> pool->alignShift;
+    if (BTGet(msseg->markTable, i)) {
+      live += size;
+    } else {
+      BTRes(msseg->startTable, i);
+      BTResRange(msseg->allocTable, i, i + n);
+      msseg->freeGrains += n;
+      freed += size;
+      VG_NOACCESS(base, size);
+    }
+    i = BTFindSet(msseg->startTable, i + n, msseg->grains);
+  }
+  mspool->freeSize += freed;
+  trace->reclaimed += freed;
+  TracePreserved(trace, live);
+  SegSetWhite(seg, SegWhite(seg) & ~TraceSetSingle(trace->ti));
+  if (msseg->freeGrains == msseg->grains && SegBuffer(seg) == NULL
+      && SegGrey(seg) == TraceSetEMPTY)
+    msSegFree(mspool, seg);
+}
+
+Res MSWalk(Pool pool, mps_area_scan_t scanArea, void *closure)
+{
+  Format format = pool->format;
+  Size header = format->headerSize;
+  Ring node, next;
+  ScanStateStruct ss;
+  Res res = ResOK;
+
+  ScanStateInitNull(&ss, PoolArena(pool));
+  RING_FOR(node, &pool->segRing, next) {
+    Seg seg = RING_ELT(Seg, poolRing, node);
+    MSSeg msseg = MSSegOf(seg);
+    Index i;
+    msRecordBuffer(seg);
+    i = BTFindSet(msseg->startTable, 0, msseg->grains);
+    while (i < msseg->grains && res == ResOK) {
+      Addr first = AddrAdd(msAddr(seg, i), header);
+      Addr end = first;
+      Index j;
+      do {
+        end = (Addr)format->skip(end);
+        j = msIndex(seg, AddrSub(end, header));
+      } while (j < msseg->grains && BTGet(msseg->startTable, j));
+      res = scanArea(ScanStateMPS(&ss), first, end, closure);
+      i = BTFindSet(msseg->startTable, j, msseg->grains);
+    }
+    if (res != ResOK)
+      break;
+  }
+  ScanStateFinish(&ss);
+  return res;
+}

@@ -1,0 +1,259 @@
+/* thread.c: registered threads, their suspension and their stacks
+ *
+ * Suspension (POSIX): the collecting thread sends each other registered
+ * thread the suspend signal (SIGXCPU unless configured otherwise, contract
+ * 0.3) and waits for it to acknowledge.  The handler runs on the thread's
+ * own stack, below the signal frame in which the kernel saved the
+ * thread's registers, so the address of a local in the handler is a stack
+ * pointer from which scanning up to the cold end covers both the stack and
+ * the registers.  The handler then waits for the resume signal.  Handlers
+ * keep errno and are installed with SA_RESTART (contract 11).
+ *
+ * The calling thread spills its callee-saved registers into its frame
+ * (__builtin_unwind_init) and scans from a local of a function that does
+ * not return before the scan is over.
+ */
+
+#include "thread.h"
+#include "arena.h"
+#include "control.h"
+#include "trace.h"
+#include "vgmem.h"
+#include <string.h>
+
+#if TARN_THREADS
+#include <signal.h>
+#include <semaphore.h>
+#include <errno.h>
+#endif
+
+Bool ThreadCheck(Thread thread)
+{
+  CHECKS(Thread, thread);
+  CHECKL(thread->arena != NULL);
+  return TRUE;
+}
+
+#if TARN_THREADS
+
+static Thread volatile threadSuspendTarget = NULL;
+static __thread Thread threadSelf = NULL;
+static sem_t threadAck;
+static pthread_once_t threadOnce = PTHREAD_ONCE_INIT;
+static Bool threadSignalsOK = FALSE;
+
+static void threadSuspendHandler(int sig, siginfo_t *info, void *context)
+{
+  int savedErrno = errno;
+  Thread thread = threadSuspendTarget;
+  sigset_t mask;
+  Word local = 0;
+  UNUSED(sig); UNUSED(info); UNUSED(context);
+  threadSelf = thread;
+  thread->stackPointer = (Addr)&local;
+  thread->resumed = 0;
+  sigfillset(&mask);
+  sigdelset(&mask, CONFIG_PTHREADEXT_SIGRESUME);
+  sem_post(&threadAck);
+  while (!thread->resumed)
+    sigsuspend(&mask);
+  sem_post(&threadAck);
+  errno = savedErrno;
+}
+
+static void threadResumeHandler(int sig)
+{
+  UNUSED(sig);
+  if (threadSelf != NULL)
+    threadSelf->resumed = 1;
+}
+
+static void threadInitSignals(void)
+{
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = threadSuspendHandler;
+  sa.sa_flags = SA_SIGINFO | SA_RESTART;
+  sigfillset(&sa.sa_mask);
+  if (sigaction(CONFIG_PTHREADEXT_SIGSUSPEND, &sa, NULL) != 0)
+    return;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = threadResumeHandler;
+  sa.sa_flags = SA_RESTART;
+  sigfillset(&sa.sa_mask);
+  if (sigaction(CONFIG_PTHREADEXT_SIGRESUME, &sa, NULL) != 0)
+    return;
+  if (sem_init(&threadAck, 0, 0) != 0)
+    return;
+  threadSignalsOK = TRUE;
+}
+
+Bool ThreadIsCurrent(Thread thread)
+{
+  return pthread_equal(thread->id, pthread_self());
+}
+
+static void threadWaitAck(void)
+{
+  while (sem_wait(&threadAck) != 0 && errno == EINTR)
+    ;
+}
+
+void ThreadRingSuspend(Arena arena)
+{
+  Ring node, other;
+  GlobalLockClaim();            /* one suspender at a time, process-wide */
+  for (node = arena->threadRing.next; node != &arena->threadRing; node = node->next) {
+    Thread thread = RING_ELT(Thread, arenaRing, node);
+    thread->alias = NULL;
+    thread->suspended = FALSE;
+    if (!thread->alive || ThreadIsCurrent(thread))
+      continue;
+    /* A thread registered twice is suspended once. */
+    for (other = arena->threadRing.next; other != node; other = other->next) {
+      Thread t = RING_ELT(Thread, arenaRing, other);
+      if (t->suspended && pthread_equal(t->id, thread->id)) {
+        thread->alias = t;
+        break;
+      }
+    }
+    if (thread->alias != NULL)
+      continue;
+    threadSuspendTarget = thread;
+    if (pthread_kill(thread->id, CONFIG_PTHREADEXT_SIGSUSPEND) != 0) {
+      thread->alive = FALSE;    /* it exited while registered */
+      continue;
+    }
+    threadWaitAck();
+    thread->suspended = TRUE;
+  }
+}
+
+void ThreadRingResume(Arena arena)
+{
+  Ring node;
+  for (node = arena->threadRing.next; node != &arena->threadRing; node = node->next) {
+    Thread thread = RING_ELT(Thread, arenaRing, node);
+    if (thread->suspended) {
+      if (pthread_kill(thread->id, CONFIG_PTHREADEXT_SIGRESUME) == 0)
+        threadWaitAck();
+      thread->suspended = FALSE;
+    }
+    thread->alias = NULL;
+  }
+  GlobalLockRelease();
+}
+
+#else /* single-threaded */
+
+Bool ThreadIsCurrent(Thread thread)
+{
+  UNUSED(thread);
+  return TRUE;
+}
+
+void ThreadRingSuspend(Arena arena) { UNUSED(arena); }
+void ThreadRingResume(Arena arena) { UNUSED(arena); }
+
+#endif
+
+Res ThreadRegister(Thread *threadReturn, Arena arena)
+{
+  static Serial serial = 0;
+  Thread thread;
+  void *p;
+  Res res;
+#if TARN_THREADS
+  pthread_once(&threadOnce, threadInitSignals);
+  if (!threadSignalsOK)
+    return ResRESOURCE;
+#endif
+  res = ControlAlloc(&p, arena, sizeof(struct mps_thr_s));
+  if (res != ResOK)
+    return res;
+  thread = p;
+  thread->serial = serial++;
+  thread->arena = arena;
+  RingInit(&thread->arenaRing);
+#if TARN_THREADS
+  thread->id = pthread_self();
+#endif
+  thread->alive = TRUE;
+  thread->suspended = FALSE;
+  thread->alias = NULL;
+  thread->stackPointer = NULL;
+  thread->resumed = 0;
+#if TARN_THREADS
+  threadSelf = thread;          /* touch the thread-local now, not in a handler */
+#endif
+  thread->sig = ThreadSig;
+  RingAppend(&arena->threadRing, &thread->arenaRing);
+  *threadReturn = thread;
+  return ResOK;
+}
+
+void ThreadDeregister(Thread thread)
+{
+  AVERT(Thread, thread);
+  RingRemove(&thread->arenaRing);
+  thread->sig = SigINVALID;
+  ControlFree(thread->arena, thread, sizeof(struct mps_thr_s));
+}
+
+Res StackScanArea(ScanState ss, Addr base, Addr limit,
+                  mps_area_scan_t scan, void *closure)
+{
+  mps_ss_t mps_ss = ScanStateMPS(ss);
+  if (base >= limit)
+    return ResOK;
+  if (VG_RUNNING()) {
+    /* Copy in pieces so the copy is small; ambiguous scanning never
+     * writes, so scanning the copy is the same as scanning the stack. */
+    Word copy[512];
+    Addr p = base;
+    while (p < limit) {
+      Size n = SizeMin(AddrOffset(p, limit), sizeof copy);
+      Res res;
+      memcpy(copy, p, n);
+      VG_DEFINED(copy, n);
+      res = scan(mps_ss, copy, (Addr)copy + n, closure);
+      if (res != ResOK)
+        return res;
+      p = AddrAdd(p, n);
+    }
+    return ResOK;
+  }
+  return scan(mps_ss, base, limit, closure);
+}
+
+/* Scan the calling thread.  Not inlined, so that its frame (holding the
+ * spilled registers) lies below every frame of its callers. */
+static Res __attribute__((noinline)) threadScanSelf(ScanState ss, Addr cold,
+                                                    mps_area_scan_t scan, void *closure)
+{
+  volatile Word marker = 0;
+  Addr sp;
+  __builtin_unwind_init();
+  sp = AddrAlignDown((Addr)&marker, sizeof(Word));
+  return StackScanArea(ss, sp, cold, scan, closure);
+}
+
+Res ThreadScan(ScanState ss, Thread thread, Addr cold,
+               mps_area_scan_t scan, void *closure)
+{
+  AVERT(Thread, thread);
+  cold = AddrAlignDown(cold, sizeof(Word));
+  if (ThreadIsCurrent(thread))
+    return threadScanSelf(ss, cold, scan, closure);
+#if TARN_THREADS
+  {
+    Thread suspended = thread->alias != NULL ? thread->alias : thread;
+    if (!suspended->suspended)
+      return ResOK;             /* dead, or not suspended: nothing to scan */
+    return StackScanArea(ss, AddrAlignDown(suspended->stackPointer, sizeof(Word)),
+                         cold, scan, closure);
+  }
+#else
+  return ResOK;
+#endif
+}
