@@ -122,7 +122,8 @@ struct mps_arena_s {
   TraceSet busyTraces;          /* traces in progress */
   TraceSet flippedTraces;       /* traces that have flipped */
   Bool inCollection;            /* a trace is running its steps */
-  ZoneSet history[4];           /* location dependency (ld.c) */
+  Bool fullRequested;           /* a ramp asked for a full collection */
+  ZoneSet history[16];          /* zones moved at recent flips (ld.c) */
 
   /* Messages (message.c) */
   RingStruct messageRing;       /* queued messages, oldest first */

@@ -605,6 +605,198 @@ void CBSInsert(Range rangeReturn, CBS cbs, Range range)
   cbs->size += RangeSize(range);
 }
 
+/* Batch insertion
+ *
+ * Adding many ranges one at a time costs a descent and a repair each.
+ * When the batch is large compared with the tree it is cheaper to merge:
+ * sort the batch, list the tree's nodes in order, merge the two sequences
+ * (coalescing as insertion would), and build a perfectly balanced tree
+ * from the result, all in time linear in the total apart from the sort.
+ * The node list needs scratch memory from the control allocator; if none
+ * can be had, or the batch is small, the ranges go in one at a time. */
+
+#define CBS_BATCH_MIN 32        /* smaller batches: one at a time */
+#define CBS_SORT_SMALL 16       /* insertion sort below this */
+
+static inline void cbsRangeSwap(Range a, Range b)
+{
+  RangeStruct t = *a;
+  *a = *b;
+  *b = t;
+}
+
+/* Sort ranges[0..count) by base: quicksort with an explicit stack (always
+ * pushing the larger part, so the stack needs only log2(count) entries),
+ * median of three, and insertion sort for short runs. */
+static void cbsSortRanges(Range ranges, Count count)
+{
+  Index loStack[WORD_WIDTH], hiStack[WORD_WIDTH];
+  int sp = 0;
+  Index lo = 0, hi = count;         /* sort [lo, hi) */
+  for (;;) {
+    while (hi - lo > CBS_SORT_SMALL) {
+      Index mid = lo + (hi - lo) / 2, i, j;
+      Addr pivot;
+      if (ranges[mid].base < ranges[lo].base)
+        cbsRangeSwap(&ranges[mid], &ranges[lo]);
+      if (ranges[hi - 1].base < ranges[lo].base)
+        cbsRangeSwap(&ranges[hi - 1], &ranges[lo]);
+      if (ranges[hi - 1].base < ranges[mid].base)
+        cbsRangeSwap(&ranges[hi - 1], &ranges[mid]);
+      pivot = ranges[mid].base;
+      /* Hoare partition of [lo, hi) around pivot; the sentinels at both
+       * ends keep the scans inside. */
+      i = lo;
+      j = hi - 1;
+      for (;;) {
+        while (ranges[i].base < pivot)
+          ++i;
+        while (pivot < ranges[j].base)
+          --j;
+        if (i >= j)
+          break;
+        cbsRangeSwap(&ranges[i], &ranges[j]);
+        ++i;
+        --j;
+      }
+      /* Now [lo, j] <= pivot <= [j + 1, hi). */
+      AVER(sp < (int)WORD_WIDTH);
+      if (j + 1 - lo > hi - (j + 1)) {
+        loStack[sp] = lo;
+        hiStack[sp] = j + 1;
+        lo = j + 1;
+      } else {
+        loStack[sp] = j + 1;
+        hiStack[sp] = hi;
+        hi = j + 1;
+      }
+      ++sp;
+    }
+    {
+      Index i;
+      for (i = lo + 1; i < hi; ++i) {
+        RangeStruct r = ranges[i];
+        Index j = i;
+        while (j > lo && r.base < ranges[j - 1].base) {
+          ranges[j] = ranges[j - 1];
+          --j;
+        }
+        ranges[j] = r;
+      }
+    }
+    if (sp == 0)
+      break;
+    --sp;
+    lo = loStack[sp];
+    hi = hiStack[sp];
+  }
+}
+
+/* Build a balanced tree from nodes[lo, hi), which are in address order.
+ * Subtree sizes differ by at most one at every node, so the AVL
+ * condition holds; the recursion is only log2(hi - lo) deep. */
+static CBSNode cbsBuild(CBSNode *nodes, Index lo, Index hi)
+{
+  Index mid;
+  CBSNode n;
+  if (lo >= hi)
+    return NULL;
+  mid = lo + (hi - lo) / 2;
+  n = nodes[mid];
+  n->left = cbsBuild(nodes, lo, mid);
+  n->right = cbsBuild(nodes, mid + 1, hi);
+  n->height = 0;
+  n->maxSize = 0;
+  (void)cbsNodeUpdate(n);
+  return n;
+}
+
+void CBSInsertMany(CBS cbs, Range ranges, Count count)
+{
+  CBSNode *nodes, stack[CBS_PATH_MAX], n, last;
+  Count treeNodes, out, i, j;
+  Size scratch, added = 0;
+  int sp = 0;
+  void *p;
+
+  AVERT(CBS, cbs);
+  AVER(count == 0 || ranges != NULL);
+  if (cbs->emergency != NULL)
+    (void)CBSFlush(cbs);
+  treeNodes = cbs->nodes;
+  scratch = (treeNodes + count) * sizeof(CBSNode);
+  if (count < CBS_BATCH_MIN || count * 8 < treeNodes
+      || ControlAlloc(&p, cbs->arena, scratch) != ResOK) {
+    for (i = 0; i < count; ++i) {
+      RangeStruct r;
+      CBSInsert(&r, cbs, &ranges[i]);
+    }
+    return;
+  }
+  nodes = p;
+
+  for (i = 0; i < count; ++i) {
+    AVER(cbsRangeCheck(cbs, &ranges[i]));
+    added += RangeSize(&ranges[i]);
+  }
+  cbsSortRanges(ranges, count);
+
+  /* The tree's nodes in order, at the end of the scratch array, so that
+   * the merged output (written from the start) never overtakes them. */
+  n = cbs->root;
+  j = count;
+  for (;;) {
+    while (n != NULL) {
+      AVER(sp < CBS_PATH_MAX);
+      stack[sp++] = n;
+      n = n->left;
+    }
+    if (sp == 0)
+      break;
+    n = stack[--sp];
+    nodes[j++] = n;
+    n = n->right;
+  }
+  AVER(j == count + treeNodes);
+
+  /* Merge, coalescing touching ranges into the last node written. */
+  out = 0;
+  last = NULL;
+  i = 0;
+  j = count;
+  while (i < count || j < count + treeNodes) {
+    if (j < count + treeNodes && (i == count || nodes[j]->base < ranges[i].base)) {
+      n = nodes[j++];
+      AVER(last == NULL || last->limit <= n->base);
+      if (last != NULL && last->limit == n->base) {
+        last->limit = n->limit;
+        cbsNodeFree(cbs, n);
+      } else {
+        nodes[out++] = n;
+        last = n;
+      }
+    } else {
+      Range r = &ranges[i++];
+      AVER(last == NULL || last->limit <= r->base);
+      if (last != NULL && last->limit == r->base) {
+        last->limit = r->limit;
+      } else if (cbsNodeAlloc(&n, cbs, r->base, r->limit)) {
+        nodes[out++] = n;
+        last = n;
+      } else {
+        RangeStruct dummy;
+        cbsEmInsert(&dummy, cbs, r->base, r->limit);
+      }
+    }
+    AVER(out <= j);
+  }
+
+  cbs->root = cbsBuild(nodes, 0, out);
+  AVER(cbs->nodes == out);
+  cbs->size += added;
+  ControlFree(cbs->arena, nodes, scratch);
+}
+
 /* Remove [base, limit) from the tree node containing it (at least the
  * base must be in the tree).  Returns FALSE if no tree range contains
  * base. */

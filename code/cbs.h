@@ -62,6 +62,12 @@ extern void CBSFinish(CBS cbs);
  * result of coalescing).  Never fails. */
 extern void CBSInsert(Range rangeReturn, CBS cbs, Range range);
 
+/* Add count ranges, each as CBSInsert would (non-empty, aligned, disjoint
+ * from the set and from each other), in any order; the array is reordered.
+ * Cheaper than count insertions when count is not small compared with the
+ * set.  Never fails. */
+extern void CBSInsertMany(CBS cbs, Range ranges, Count count);
+
 /* Remove range, which must lie inside one range of the set; *oldReturn
  * receives that range as it was.  Removing from the middle of a range
  * needs a node for the upper part; if none can be had the upper part goes

@@ -37,6 +37,7 @@
 #include "root.c"
 #include "thread.c"
 #include "trace.c"
+#include "ld.c"
 #include "scan.c"
 
 /* Pools and allocation */
@@ -50,6 +51,7 @@
 #include "marksweep.c"
 #include "poollo.c"
 #include "poolams.c"
+#include "poolamc.c"
 
 /* Interface */
 #include "mpsi.c"

@@ -276,6 +276,7 @@ void mps_pool_destroy(mps_pool_t pool)
   Arena arena;
   ARGCHECK_VOID(TESTT(Pool, pool));
   ARGCHECK_VOID(RingIsSingle(&pool->bufferRing)); /* allocation points destroyed */
+  ARGCHECK_VOID(pool->sacCount == 0);              /* allocation caches destroyed */
   arena = PoolArena(pool);
   ArenaEnter(arena);
   PoolDestroy(pool);

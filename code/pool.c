@@ -46,6 +46,7 @@ void PoolInitGeneric(Pool pool, Arena arena, PoolClass klass)
   pool->tractStruct.pool = pool;
   pool->tractStruct.seg = NULL;
   pool->bufferSerial = 0;
+  pool->sacCount = 0;
   pool->serial = arena->poolSerial++;
   pool->sig = PoolSig;
 }

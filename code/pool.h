@@ -101,6 +101,7 @@ struct mps_pool_s {
   Format format;                /* NULL for unformatted pools */
   TractStruct tractStruct;      /* owner of grains held without a segment */
   Serial bufferSerial;
+  Count sacCount;               /* segregated allocation caches on the pool */
 };
 
 extern Bool PoolClassCheck(PoolClass klass);
@@ -135,5 +136,7 @@ extern PoolClass PoolClassMVFF(void);
 extern PoolClass PoolClassMVT(void);
 extern PoolClass PoolClassLO(void);
 extern PoolClass PoolClassAMS(void);
+extern PoolClass PoolClassAMC(void);
+extern PoolClass PoolClassAMCZ(void);
 
 #endif /* tarn_pool_h */

@@ -79,7 +79,7 @@ ARG_DEFINE_KEY(MVFF_FIRST_FIT);
 #define MVFF_SPARE_DEFAULT 0.75
 
 /* Returning memory aims at this fraction of the spare fraction. */
-#define MVFF_REDUCE_TO 0.9
+#define MVFF_REDUCE_TO 0.25
 
 /* After an attempt to return memory leaves free memory above the
  * trigger, the next attempt waits until another total / MVFF_REDUCE_SLACK
@@ -89,6 +89,9 @@ ARG_DEFINE_KEY(MVFF_FIRST_FIT);
 /* Memory held in front of the CBS is put back before growing only if
  * it is at least total / MVFF_FLUSH_FRACTION (and at least extendBy). */
 #define MVFF_FLUSH_FRACTION 8
+
+/* Flushes of fewer quick blocks than this insert them one by one. */
+#define MVFF_BATCH_MIN 64
 
 /* Requests above this are refused with ResRESOURCE: rounding them up to
  * grains could wrap round, and no arena could supply them anyway. */
@@ -119,6 +122,7 @@ Bool MVFFCheck(MVFF mvff)
   CHECKL(mvff->quickClasses <= MVFF_QUICK_CLASSES);
   CHECKL(mvff->quickMax == (Size)mvff->quickClasses << pool->alignShift);
   CHECKL(mvff->quickMax <= MVFF_QUICK_MAX);
+  CHECKL((mvff->quickCount == 0) == (mvff->quickBytes == 0));
   return TRUE;
 }
 
@@ -225,6 +229,7 @@ static Res mvffInit(Pool pool, Arena arena, PoolClass klass, ArgList args)
   mvff->regionBase = NULL;
   mvff->regionLimit = NULL;
   mvff->quickBytes = 0;
+  mvff->quickCount = 0;
   mvff->quickClasses = SizeMin(MVFF_QUICK_MAX >> pool->alignShift, MVFF_QUICK_CLASSES);
   mvff->quickMax = (Size)mvff->quickClasses << pool->alignShift;
   for (i = 0; i < MVFF_QUICK_CLASSES; ++i)
@@ -304,6 +309,7 @@ static inline void mvffQuickPushFree(MVFF mvff, Index c, Addr p)
   mvff->quick[c] = p;
   if (head == NULL)
     BTSet(mvff->quickMap, c);
+  ++mvff->quickCount;
 }
 
 /* Take the first block of non-empty list c; it stays no-access. */
@@ -318,6 +324,8 @@ static inline Addr mvffQuickPop(MVFF mvff, Index c)
   mvff->quick[c] = next;
   if (next == NULL)
     BTRes(mvff->quickMap, c);
+  AVER(mvff->quickCount > 0);
+  --mvff->quickCount;
   return p;
 }
 
@@ -369,24 +377,52 @@ static inline Bool mvffWorthFlushing(MVFF mvff)
          >= SizeMax(mvff->extendBy, mvff->total / MVFF_FLUSH_FRACTION);
 }
 
+/* Put the quick lists and the region back in the CBS.  Many blocks go in
+ * as one batch (CBSInsertMany), which needs a scratch array; without one
+ * they go in one at a time. */
 static void mvffFlush(MVFF mvff)
 {
   Pool pool = MVFFPool(mvff);
+  Arena arena = PoolArena(pool);
+  Count count = mvff->quickCount + 1, k = 0;
+  Size scratch = count * sizeof(RangeStruct);
+  Range ranges = NULL;
   Index c;
-  mvffRegionRelease(mvff);
+  void *p;
+
+  if (mvff->quickCount >= MVFF_BATCH_MIN
+      && ControlAlloc(&p, arena, scratch) == ResOK) {
+    ranges = p;
+    if (mvff->regionBase < mvff->regionLimit)
+      RangeInit(&ranges[k++], mvff->regionBase, mvff->regionLimit);
+    mvff->regionBase = NULL;
+    mvff->regionLimit = NULL;
+  } else {
+    mvffRegionRelease(mvff);
+  }
   for (c = mvffQuickFind(mvff, 0); c < mvff->quickClasses;
        c = mvffQuickFind(mvff, c + 1)) {
     Size size = (Size)(c + 1) << pool->alignShift;
     while (mvff->quick[c] != NULL) {
-      RangeStruct range, coalesced;
-      Addr p = mvffQuickPop(mvff, c);
+      Addr q = mvffQuickPop(mvff, c);
       AVER(mvff->quickBytes >= size);
       mvff->quickBytes -= size;
-      RangeInit(&range, p, AddrAdd(p, size));
-      CBSInsert(&coalesced, MVFFCBS(mvff), &range);
+      if (ranges != NULL) {
+        AVER(k < count);
+        RangeInit(&ranges[k++], q, AddrAdd(q, size));
+      } else {
+        RangeStruct range, coalesced;
+        RangeInit(&range, q, AddrAdd(q, size));
+        CBSInsert(&coalesced, MVFFCBS(mvff), &range);
+      }
     }
   }
   AVER(mvff->quickBytes == 0);
+  AVER(mvff->quickCount == 0);
+  if (ranges != NULL) {
+    CBSInsertMany(MVFFCBS(mvff), ranges, k);
+    ControlFree(arena, ranges, scratch);
+  }
 }
 
 
@@ -441,9 +477,10 @@ static void mvffArenaFree(MVFF mvff, Addr base, Addr limit)
 
 /* Return whole grains of range (which lies inside one CBS range) to the
  * arena: as many as bring free memory down to the fraction `keep` of the
- * total, taken from the end away from where allocation starts.  Returns
- * whether any went. */
-static Bool mvffReturnGrains(MVFF mvff, Range range, double keep)
+ * total, but at least least bytes (so the arena is not left with holes
+ * too small for the next extension), taken from the end away from where
+ * allocation starts.  Returns whether any went. */
+static Bool mvffReturnGrains(MVFF mvff, Range range, double keep, Size least)
 {
   Size grain = ArenaGrainSize(PoolArena(MVFFPool(mvff)));
   Addr base = AddrAlignUp(range->base, grain);
@@ -453,12 +490,13 @@ static Bool mvffReturnGrains(MVFF mvff, Range range, double keep)
   RangeStruct give, old;
   Size need;
 
-  if (base >= limit || free <= keepSize || keep >= 1.0)
+  if (base >= limit || AddrOffset(base, limit) < least
+      || free <= keepSize || keep >= 1.0)
     return FALSE;
   /* Returning x bytes leaves free - x against keep * (total - x), so
    * x >= (free - keep * total) / (1 - keep) is enough. */
   need = (Size)((double)(free - keepSize) / (1.0 - keep));
-  need = SizeAlignUp(SizeMax(need, 1), grain);
+  need = SizeAlignUp(SizeMax(need, least), grain);
   if (need < AddrOffset(base, limit)) {
     if (mvff->arenaHigh)
       limit = AddrAdd(base, need);
@@ -474,20 +512,26 @@ static Bool mvffReturnGrains(MVFF mvff, Range range, double keep)
 
 /* Free memory has gone above the trigger: flush, so that free memory
  * coalesces, and return whole grains of the largest free ranges until
- * free memory is down to MVFF_REDUCE_TO of the spare fraction. */
+ * free memory is down to MVFF_REDUCE_TO of the spare fraction.  Pieces
+ * smaller than extendBy stay (unless everything is free), so that
+ * returning does not riddle the arena with holes too small to be worth
+ * searching for. */
 static void mvffReduce(MVFF mvff)
 {
   Size grain = ArenaGrainSize(PoolArena(MVFFPool(mvff)));
   double keep = mvff->spare * MVFF_REDUCE_TO;
+  Size least = mvff->extendBy;
   Size free;
   mvffFlush(mvff);
-  if (mvffFreeSizeOf(mvff) == mvff->total)
+  if (mvffFreeSizeOf(mvff) == mvff->total) {
     keep = mvff->spare;         /* everything is free: keep just the spare */
+    least = grain;
+  }
   for (;;) {
     RangeStruct range, old;
-    if (!CBSFindLargest(&range, &old, MVFFCBS(mvff), grain, FindDeleteNONE))
+    if (!CBSFindLargest(&range, &old, MVFFCBS(mvff), least, FindDeleteNONE))
       break;
-    if (!mvffReturnGrains(mvff, &range, keep))
+    if (!mvffReturnGrains(mvff, &range, keep, least))
       break;
   }
   /* If fragmentation kept free memory above the trigger, do not try again
@@ -638,6 +682,7 @@ static void mvffFree(Pool pool, Addr old, Size size)
     if (head == NULL)
       BTSet(mvff->quickMap, c);
     mvff->quickBytes += size;
+    ++mvff->quickCount;
   } else {
     RangeStruct range, coalesced;
     VG_NOACCESS(old, size);

@@ -17,7 +17,7 @@
 
 /* Quick lists: one per block size from one alignment unit up to
  * MVFF_QUICK_CLASSES units (and at most MVFF_QUICK_MAX bytes). */
-#define MVFF_QUICK_CLASSES 256
+#define MVFF_QUICK_CLASSES 512
 #define MVFF_QUICK_MAX ((Size)4096)
 
 typedef struct MVFFStruct *MVFF;
@@ -38,6 +38,7 @@ typedef struct MVFFStruct {
   Addr regionBase;              /* the current region: free memory */
   Addr regionLimit;             /*  outside the CBS, carved first */
   Size quickBytes;              /* bytes on the quick lists */
+  Count quickCount;             /* blocks on the quick lists */
   Size quickMax;                /* largest size a quick list takes */
   Count quickClasses;           /* quick lists in use */
   Word quickMap[MVFF_QUICK_CLASSES / WORD_WIDTH]; /* non-empty lists */

@@ -258,6 +258,8 @@ mps_res_t mps_sac_create(mps_sac_t *sac_o, mps_pool_t pool, size_t classes_count
   arena = PoolArena(pool);
   ArenaEnter(arena);
   res = ControlAlloc(&p, arena, sizeof(SACStruct));
+  if (res == ResOK)
+    ++pool->sacCount;
   ArenaLeave(arena);
   if (res != ResOK)
     return res;
@@ -302,6 +304,8 @@ void mps_sac_destroy(mps_sac_t esac)
   arena = PoolArena(sac->pool);
   ArenaEnter(arena);
   sacFlushLocked(sac);
+  AVER(sac->pool->sacCount > 0);
+  --sac->pool->sacCount;
   sac->sig = SigINVALID;
   ControlFree(arena, sac, sizeof(SACStruct));
   ArenaLeave(arena);

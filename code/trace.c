@@ -23,6 +23,7 @@
 #include "pool.h"
 #include "control.h"
 #include "event.h"
+#include "ld.h"
 #include <string.h>
 
 /* Scan states */
@@ -268,6 +269,26 @@ static void traceGreySegs(Trace trace)
   }
 }
 
+/* The zones in which objects may move in this trace: those of condemned
+ * segments of moving pools. */
+static ZoneSet traceMovingZones(Trace trace)
+{
+  Arena arena = trace->arena;
+  ZoneSet moving = ZoneSetEMPTY;
+  Ring node, segNode;
+  for (node = arena->poolRing.next; node != &arena->poolRing; node = node->next) {
+    Pool pool = RING_ELT(Pool, arenaRing, node);
+    if (!PoolHasAttr(pool, PoolAttrMOVING))
+      continue;
+    for (segNode = pool->segRing.next; segNode != &pool->segRing; segNode = segNode->next) {
+      Seg seg = RING_ELT(Seg, poolRing, segNode);
+      if (TraceSetIsMember(SegWhite(seg), trace->ti))
+        moving |= ZoneSetOfRange(arena, SegBase(seg), SegLimit(seg));
+    }
+  }
+  return moving;
+}
+
 static void traceFlip(Trace trace)
 {
   Arena arena = trace->arena;
@@ -275,7 +296,7 @@ static void traceFlip(Trace trace)
   for (node = arena->rootRing.next; node != &arena->rootRing; node = node->next)
     RING_ELT(Root, arenaRing, node)->grey |= TraceSetSingle(trace->ti);
   traceGreySegs(trace);
-  ++arena->epoch;
+  LDFlip(arena, traceMovingZones(trace));
   ++arena->collections;
   arena->flippedTraces |= TraceSetSingle(trace->ti);
   trace->state = TraceFLIPPED;
@@ -526,6 +547,7 @@ Res ArenaCollectorInit(Arena arena)
   arena->busyTraces = TraceSetEMPTY;
   arena->flippedTraces = TraceSetEMPTY;
   arena->inCollection = FALSE;
+  arena->fullRequested = FALSE;
   arena->gcStartMessage = NULL;
   arena->gcMessage = NULL;
   memset(arena->history, 0, sizeof arena->history);
@@ -605,10 +627,20 @@ Bool ArenaStep(Arena arena, double interval, double multiplier)
   return work;
 }
 
+void ArenaRequestFullCollection(Arena arena)
+{
+  arena->fullRequested = TRUE;
+}
+
 /* Called on allocation slow paths: start a collection if one is due. */
 void ArenaPoll(Arena arena)
 {
   if (arena->state != ArenaUNCLAMPED || arena->inCollection)
     return;
+  if (arena->fullRequested) {
+    arena->fullRequested = FALSE;
+    (void)traceRun(arena, "a ramp allocation pattern ended (collect all)", NULL, 0);
+    return;
+  }
   (void)TraceCollect(arena, "a generation's new size passed its capacity", FALSE);
 }

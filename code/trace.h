@@ -129,5 +129,6 @@ extern Res ArenaCollect(Arena arena, const char *why);
 extern Res ArenaStartCollect(Arena arena, const char *why);
 extern Bool ArenaStep(Arena arena, double interval, double multiplier);
 extern void ArenaPoll(Arena arena);
+extern void ArenaRequestFullCollection(Arena arena);
 
 #endif /* tarn_trace_h */
