@@ -141,6 +141,11 @@ Res BufferFill(Addr *pReturn, Buffer buffer, Size size)
     if (PoolHasAttr(pool, PoolAttrGC))
       ArenaPoll(buffer->arena);
     res = pool->klass->bufferFill(&base, &limit, pool, buffer, size);
+    /* Out of memory in a collected pool: collect everything, then try
+     * once more before failing (contract 27.19). */
+    if ((res == ResCOMMIT_LIMIT || res == ResRESOURCE || res == ResMEMORY)
+        && PoolHasAttr(pool, PoolAttrGC) && ArenaCollectForMemory(buffer->arena))
+      res = pool->klass->bufferFill(&base, &limit, pool, buffer, size);
     if (res != ResOK)
       return res;
     AVER(AddrOffset(base, limit) >= size);

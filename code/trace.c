@@ -627,6 +627,14 @@ Bool ArenaStep(Arena arena, double interval, double multiplier)
   return work;
 }
 
+Bool ArenaCollectForMemory(Arena arena)
+{
+  if (arena->state != ArenaUNCLAMPED || arena->inCollection)
+    return FALSE;
+  (void)traceRun(arena, "out of memory: collecting everything before failing", NULL, 0);
+  return TRUE;
+}
+
 void ArenaRequestFullCollection(Arena arena)
 {
   arena->fullRequested = TRUE;

@@ -130,5 +130,8 @@ extern Res ArenaStartCollect(Arena arena, const char *why);
 extern Bool ArenaStep(Arena arena, double interval, double multiplier);
 extern void ArenaPoll(Arena arena);
 extern void ArenaRequestFullCollection(Arena arena);
+/* A full collection to free memory, if the arena's state allows one now;
+ * returns whether it ran. */
+extern Bool ArenaCollectForMemory(Arena arena);
 
 #endif /* tarn_trace_h */
