@@ -130,6 +130,8 @@ struct mps_arena_s {
   Word enabledMessageTypes;     /* bit per mps_message_type_t */
   struct mps_message_s *gcStartMessage; /* preallocated, posted at flip */
   struct mps_message_s *gcMessage;      /* preallocated, posted at end */
+  RingStruct finalRegistered;   /* finalization messages not yet posted */
+  RingStruct finalPosted;       /* posted and not yet discarded */
 };
 
 extern Bool ArenaCheck(Arena arena);

@@ -616,80 +616,47 @@ void CBSInsert(Range rangeReturn, CBS cbs, Range range)
  * can be had, or the batch is small, the ranges go in one at a time. */
 
 #define CBS_BATCH_MIN 32        /* smaller batches: one at a time */
-#define CBS_SORT_SMALL 16       /* insertion sort below this */
+#define CBS_RADIX_BITS 8
+#define CBS_RADIX (1 << CBS_RADIX_BITS)
 
-static inline void cbsRangeSwap(Range a, Range b)
+/* Sort ranges[0..count) by base, using tmp[0..count) as well; return
+ * whichever of the two holds the result.  A least-significant-digit radix
+ * sort, a byte at a time, that skips the bytes in which all the bases
+ * agree: the bases of one pool's free blocks usually differ only in a
+ * few bytes, so this takes two to four linear passes. */
+static Range cbsSortRanges(Range ranges, Range tmp, Count count)
 {
-  RangeStruct t = *a;
-  *a = *b;
-  *b = t;
-}
+  Word all = WORD_ONES, any = 0, varying;
+  Count counts[CBS_RADIX];
+  Range src = ranges, dst = tmp, t;
+  Shift shift;
+  Index i;
 
-/* Sort ranges[0..count) by base: quicksort with an explicit stack (always
- * pushing the larger part, so the stack needs only log2(count) entries),
- * median of three, and insertion sort for short runs. */
-static void cbsSortRanges(Range ranges, Count count)
-{
-  Index loStack[WORD_WIDTH], hiStack[WORD_WIDTH];
-  int sp = 0;
-  Index lo = 0, hi = count;         /* sort [lo, hi) */
-  for (;;) {
-    while (hi - lo > CBS_SORT_SMALL) {
-      Index mid = lo + (hi - lo) / 2, i, j;
-      Addr pivot;
-      if (ranges[mid].base < ranges[lo].base)
-        cbsRangeSwap(&ranges[mid], &ranges[lo]);
-      if (ranges[hi - 1].base < ranges[lo].base)
-        cbsRangeSwap(&ranges[hi - 1], &ranges[lo]);
-      if (ranges[hi - 1].base < ranges[mid].base)
-        cbsRangeSwap(&ranges[hi - 1], &ranges[mid]);
-      pivot = ranges[mid].base;
-      /* Hoare partition of [lo, hi) around pivot; the sentinels at both
-       * ends keep the scans inside. */
-      i = lo;
-      j = hi - 1;
-      for (;;) {
-        while (ranges[i].base < pivot)
-          ++i;
-        while (pivot < ranges[j].base)
-          --j;
-        if (i >= j)
-          break;
-        cbsRangeSwap(&ranges[i], &ranges[j]);
-        ++i;
-        --j;
-      }
-      /* Now [lo, j] <= pivot <= [j + 1, hi). */
-      AVER(sp < (int)WORD_WIDTH);
-      if (j + 1 - lo > hi - (j + 1)) {
-        loStack[sp] = lo;
-        hiStack[sp] = j + 1;
-        lo = j + 1;
-      } else {
-        loStack[sp] = j + 1;
-        hiStack[sp] = hi;
-        hi = j + 1;
-      }
-      ++sp;
-    }
-    {
-      Index i;
-      for (i = lo + 1; i < hi; ++i) {
-        RangeStruct r = ranges[i];
-        Index j = i;
-        while (j > lo && r.base < ranges[j - 1].base) {
-          ranges[j] = ranges[j - 1];
-          --j;
-        }
-        ranges[j] = r;
-      }
-    }
-    if (sp == 0)
-      break;
-    --sp;
-    lo = loStack[sp];
-    hi = hiStack[sp];
+  for (i = 0; i < count; ++i) {
+    all &= AddrWord(ranges[i].base);
+    any |= AddrWord(ranges[i].base);
   }
+  varying = all ^ any;
+  for (shift = 0; shift < WORD_WIDTH; shift += CBS_RADIX_BITS) {
+    Count sum = 0;
+    if (((varying >> shift) & (CBS_RADIX - 1)) == 0)
+      continue;
+    for (i = 0; i < CBS_RADIX; ++i)
+      counts[i] = 0;
+    for (i = 0; i < count; ++i)
+      ++counts[(AddrWord(src[i].base) >> shift) & (CBS_RADIX - 1)];
+    for (i = 0; i < CBS_RADIX; ++i) {
+      Count c = counts[i];
+      counts[i] = sum;
+      sum += c;
+    }
+    for (i = 0; i < count; ++i)
+      dst[counts[(AddrWord(src[i].base) >> shift) & (CBS_RADIX - 1)]++] = src[i];
+    t = src;
+    src = dst;
+    dst = t;
+  }
+  return src;
 }
 
 /* Build a balanced tree from nodes[lo, hi), which are in address order.
@@ -716,6 +683,7 @@ void CBSInsertMany(CBS cbs, Range ranges, Count count)
   CBSNode *nodes, stack[CBS_PATH_MAX], n, last;
   Count treeNodes, out, i, j;
   Size scratch, added = 0;
+  Range sorted;
   int sp = 0;
   void *p;
 
@@ -724,7 +692,8 @@ void CBSInsertMany(CBS cbs, Range ranges, Count count)
   if (cbs->emergency != NULL)
     (void)CBSFlush(cbs);
   treeNodes = cbs->nodes;
-  scratch = (treeNodes + count) * sizeof(CBSNode);
+  /* Scratch: the node list, then room for the radix sort. */
+  scratch = (treeNodes + count) * sizeof(CBSNode) + count * sizeof(RangeStruct);
   if (count < CBS_BATCH_MIN || count * 8 < treeNodes
       || ControlAlloc(&p, cbs->arena, scratch) != ResOK) {
     for (i = 0; i < count; ++i) {
@@ -739,7 +708,8 @@ void CBSInsertMany(CBS cbs, Range ranges, Count count)
     AVER(cbsRangeCheck(cbs, &ranges[i]));
     added += RangeSize(&ranges[i]);
   }
-  cbsSortRanges(ranges, count);
+  sorted = cbsSortRanges(ranges, (Range)(void *)&nodes[treeNodes + count], count);
+  ranges = sorted;
 
   /* The tree's nodes in order, at the end of the scratch array, so that
    * the merged output (written from the start) never overtakes them. */

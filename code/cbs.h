@@ -63,7 +63,8 @@ extern void CBSFinish(CBS cbs);
 extern void CBSInsert(Range rangeReturn, CBS cbs, Range range);
 
 /* Add count ranges, each as CBSInsert would (non-empty, aligned, disjoint
- * from the set and from each other), in any order; the array is reordered.
+ * from the set and from each other), in any order; the array's contents
+ * are undefined afterwards.
  * Cheaper than count insertions when count is not small compared with the
  * set.  Never fails. */
 extern void CBSInsertMany(CBS cbs, Range ranges, Count count);

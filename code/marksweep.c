@@ -363,6 +363,7 @@ Res MSFix(Seg seg, ScanState ss, Addr *refIO)
     return ResOK;
   }
   BTSet(msseg->markTable, i);
+  ss->wasMarked = FALSE;        /* this fix preserved it (finalization) */
   if (mspool->scanned) {
     BTSet(msseg->greyTable, i);
     msseg->hasGrey = TRUE;

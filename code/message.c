@@ -39,6 +39,7 @@ Res MessageCreate(Message *messageReturn, Arena arena, mps_message_type_t type)
   message->arena = arena;
   message->type = type;
   RingInit(&message->queueRing);
+  RingInit(&message->finalRing);
   message->sig = MessageSig;
   *messageReturn = message;
   return ResOK;
@@ -48,6 +49,7 @@ void MessageDestroy(Message message)
 {
   AVERT(Message, message);
   RingRemove(&message->queueRing);
+  RingRemove(&message->finalRing);
   message->sig = SigINVALID;
   ControlFree(message->arena, message, sizeof(struct mps_message_s));
 }

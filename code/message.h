@@ -22,6 +22,7 @@ struct mps_message_s {
   Arena arena;
   mps_message_type_t type;
   RingStruct queueRing;         /* in arena->messageRing when queued */
+  RingStruct finalRing;         /* finalization: registered or posted ring */
   mps_clock_t clock;
   union {
     struct {

@@ -38,6 +38,7 @@
 #include "thread.c"
 #include "trace.c"
 #include "ld.c"
+#include "final.c"
 #include "scan.c"
 
 /* Pools and allocation */
@@ -52,6 +53,7 @@
 #include "poollo.c"
 #include "poolams.c"
 #include "poolamc.c"
+#include "poolawl.c"
 
 /* Interface */
 #include "mpsi.c"

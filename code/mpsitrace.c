@@ -624,3 +624,94 @@ void mps_arena_formatted_objects_walk(mps_arena_t arena, mps_formatted_objects_s
   }
   ArenaLeave(arena);
 }
+
+/* mps_arena_roots_walk (deprecated): the roots are scanned with a scan
+ * state whose fix reports each reference into automatic memory.  So as
+ * not to burden _mps_fix2, every collected segment is made "white" for a
+ * walk-only trace bit and its fix method pointed at the reporter for the
+ * duration; the arena is parked, so no real trace can see this. */
+
+#define WALK_TRACE ((TraceSet)1 << (sizeof(TraceSet) * CHAR_BIT - 1))
+
+typedef struct RootsWalkStruct {
+  mps_roots_stepper_t f;
+  Root root;
+  void *p;
+  size_t s;
+} RootsWalkStruct;
+
+static Res rootsWalkFix(Seg seg, ScanState ss, Addr *refIO)
+{
+  RootsWalkStruct *w = ss->walkClosure;
+  UNUSED(seg);
+  w->f((mps_addr_t *)refIO, w->root, w->p, w->s);
+  return ResOK;
+}
+
+static void rootsWalkMark(Arena arena, Bool on)
+{
+  Ring node, segNode;
+  for (node = arena->poolRing.next; node != &arena->poolRing; node = node->next) {
+    Pool pool = RING_ELT(Pool, arenaRing, node);
+    if (!PoolHasAttr(pool, PoolAttrGC))
+      continue;
+    for (segNode = pool->segRing.next; segNode != &pool->segRing; segNode = segNode->next) {
+      Seg seg = RING_ELT(Seg, poolRing, segNode);
+      if (on) {
+        SegSetWhite(seg, SegWhite(seg) | WALK_TRACE);
+        seg->fix = rootsWalkFix;
+      } else {
+        SegSetWhite(seg, SegWhite(seg) & ~WALK_TRACE);
+        seg->fix = pool->klass->fix;
+      }
+    }
+  }
+}
+
+void mps_arena_roots_walk(mps_arena_t arena, mps_roots_stepper_t f, void *p, size_t s)
+{
+  Ring node;
+  RootsWalkStruct w;
+  ARGCHECK_VOID(TESTT(Arena, arena));
+  ARGCHECK_VOID(f != NULL);
+  ARGCHECK_VOID(arena->state == ArenaPARKED); /* the arena is parked */
+  ArenaEnter(arena);
+  rootsWalkMark(arena, TRUE);
+  ThreadRingSuspend(arena);
+  w.f = f;
+  w.p = p;
+  w.s = s;
+  for (node = arena->rootRing.next; node != &arena->rootRing; node = node->next) {
+    Root root = RING_ELT(Root, arenaRing, node);
+    ScanStateStruct ss;
+    ScanStateInit(&ss, WALK_TRACE, arena, root->rank, ZoneSetUNIV);
+    ss.walkClosure = &w;
+    w.root = root;
+    (void)RootScan(&ss, root);
+    ScanStateFinish(&ss);
+  }
+  ThreadRingResume(arena);
+  rootsWalkMark(arena, FALSE);
+  ArenaLeave(arena);
+}
+
+mps_res_t mps_addr_object(mps_addr_t *p_o, mps_arena_t arena, mps_addr_t addr)
+{
+  Pool pool;
+  Addr p;
+  Res res;
+  ARGCHECK(p_o != NULL, MPS_RES_PARAM);
+  ARGCHECK(TESTT(Arena, arena), MPS_RES_PARAM);
+  ArenaEnter(arena);
+  if (!ArenaPoolOfAddr(&pool, arena, (Addr)addr))
+    res = ResFAIL;
+  else if (pool->klass->addrObject == NULL)
+    res = ResUNIMPL;
+  else
+    res = pool->klass->addrObject(&p, pool, (Addr)addr);
+  ArenaLeave(arena);
+  if (res != ResOK)
+    return res;
+  *p_o = p;
+  return MPS_RES_OK;
+}

@@ -138,5 +138,6 @@ extern PoolClass PoolClassLO(void);
 extern PoolClass PoolClassAMS(void);
 extern PoolClass PoolClassAMC(void);
 extern PoolClass PoolClassAMCZ(void);
+extern PoolClass PoolClassAWL(void);
 
 #endif /* tarn_pool_h */

@@ -434,13 +434,14 @@ static Bool amcNailBoard(Seg seg)
 }
 
 /* Mark the object whose base is `base` in a boarded segment. */
-static void amcBoardMark(Trace trace, Seg seg, Addr base)
+static void amcBoardMark(ScanState ss, Trace trace, Seg seg, Addr base)
 {
   AMCSeg amcseg = AMCSegOf(seg);
   Index i = amcIndex(seg, base);
   if (BTGet(amcseg->marks, i))
     return;
   BTSet(amcseg->marks, i);
+  ss->wasMarked = FALSE;
   if (SegRankSet(seg) != RankSetEMPTY) {
     BTSet(amcseg->greys, i);
     amcseg->hasGrey = TRUE;
@@ -487,7 +488,7 @@ static Res amcFixAmbig(Seg seg, ScanState ss, Addr ref)
    * and nothing there refers to it any more. */
   if (format->isMoved(client) != NULL)
     return ResOK;
-  amcBoardMark(trace, seg, base);
+  amcBoardMark(ss, trace, seg, base);
   return ResOK;
 }
 
@@ -558,7 +559,7 @@ static Res amcFix(Seg seg, ScanState ss, Addr *refIO)
         *refIO = NULL;
       return ResOK;
     }
-    amcBoardMark(trace, seg, base);
+    amcBoardMark(ss, trace, seg, base);
     return ResOK;
   }
   if (ss->rank == RankWEAK) {
@@ -577,6 +578,7 @@ static Res amcFix(Seg seg, ScanState ss, Addr *refIO)
   format->move(ref, moved);
   PoolGenNew(&amcseg->gen->next->pgenStruct, size);
   trace->preserved += size;
+  ss->wasMarked = FALSE;
   *refIO = moved;
   return ResOK;
 }

@@ -224,6 +224,7 @@ static Res mvffInit(Pool pool, Arena arena, PoolClass klass, ArgList args)
   mvff->slotHigh = slotHigh;
   mvff->arenaHigh = arenaHigh;
   mvff->firstFit = firstFit;
+  mvff->onValgrind = VG_RUNNING();
   mvff->spare = spare;
   mvffSetTotal(mvff, 0);
   mvff->regionBase = NULL;
@@ -294,6 +295,11 @@ static void mvffFinish(Pool pool)
  * through their first words; bit c of quickMap is set when it is
  * non-empty. */
 
+/* Memcheck requests on the fast paths cost several instructions each
+ * even when no tool is running; they are made only under Valgrind. */
+#define MVFF_VG(mvff, request) \
+  do { if ((mvff)->onValgrind) request; } while (0)
+
 static inline Index mvffQuickClass(Pool pool, Size size)
 {
   return (size >> pool->alignShift) - 1;
@@ -303,9 +309,9 @@ static inline Index mvffQuickClass(Pool pool, Size size)
 static inline void mvffQuickPushFree(MVFF mvff, Index c, Addr p)
 {
   Addr head = mvff->quick[c];
-  VG_UNDEFINED(p, sizeof(Addr));
+  MVFF_VG(mvff, VG_UNDEFINED(p, sizeof(Addr)));
   *(Addr *)(void *)p = head;
-  VG_NOACCESS(p, sizeof(Addr));
+  MVFF_VG(mvff, VG_NOACCESS(p, sizeof(Addr)));
   mvff->quick[c] = p;
   if (head == NULL)
     BTSet(mvff->quickMap, c);
@@ -318,9 +324,9 @@ static inline Addr mvffQuickPop(MVFF mvff, Index c)
   Addr p = mvff->quick[c];
   Addr next;
   AVER(p != NULL);
-  VG_DEFINED(p, sizeof(Addr));
+  MVFF_VG(mvff, VG_DEFINED(p, sizeof(Addr)));
   next = *(Addr *)(void *)p;
-  VG_NOACCESS(p, sizeof(Addr));
+  MVFF_VG(mvff, VG_NOACCESS(p, sizeof(Addr)));
   mvff->quick[c] = next;
   if (next == NULL)
     BTRes(mvff->quickMap, c);
@@ -658,7 +664,7 @@ static Res mvffAlloc(Addr *pReturn, Pool pool, Size size)
   return mvffAllocSlow(pReturn, mvff, size);
 
 found:
-  VG_UNDEFINED(p, size);
+  MVFF_VG(mvff, VG_UNDEFINED(p, size));
   *pReturn = p;
   return ResOK;
 }
@@ -677,7 +683,7 @@ static void mvffFree(Pool pool, Addr old, Size size)
     Index c = mvffQuickClass(pool, size);
     Addr head = mvff->quick[c];
     *(Addr *)(void *)old = head;
-    VG_NOACCESS(old, size);
+    MVFF_VG(mvff, VG_NOACCESS(old, size));
     mvff->quick[c] = old;
     if (head == NULL)
       BTSet(mvff->quickMap, c);

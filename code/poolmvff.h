@@ -31,6 +31,7 @@ typedef struct MVFFStruct {
   Bool slotHigh;                /* search free ranges from the top */
   Bool arenaHigh;               /* take arena memory from the top */
   Bool firstFit;                /* use the low end of the range found */
+  Bool onValgrind;              /* tell memcheck about the fast paths */
   double spare;                 /* free fraction kept before returning */
   Size total;                   /* bytes held from the arena */
   Size spareLimit;              /* spare * total, updated with total */

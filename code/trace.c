@@ -24,6 +24,7 @@
 #include "control.h"
 #include "event.h"
 #include "ld.h"
+#include "final.h"
 #include <string.h>
 
 /* Scan states */
@@ -54,6 +55,7 @@ void ScanStateInit(ScanState ss, TraceSet traces, Arena arena, Rank rank, ZoneSe
   ss->scannedSize = 0;
   ss->fixRefs = 0;
   ss->unfixedSummary = ZoneSetEMPTY;
+  ss->walkClosure = NULL;
   ss->sig = ScanStateSig;
 }
 
@@ -185,6 +187,8 @@ static void traceInit(Trace trace, Arena arena, TraceId ti, const char *why)
   trace->scanned = 0;
   trace->segsScanned = 0;
   trace->rootsScanned = 0;
+  trace->finalPostedScanned = FALSE;
+  trace->finalGuardiansScanned = FALSE;
   trace->fixRefs = 0;
   trace->startClock = mps_clock();
   trace->sig = TraceSig;
@@ -361,6 +365,16 @@ static Res traceScanSeg(Trace trace, Seg seg, Rank rank)
   return ResOK;
 }
 
+static Res traceScanFinal(Trace trace, Rank rank, Res (*scan)(ScanState ss))
+{
+  ScanStateStruct ss;
+  Res res;
+  ScanStateInit(&ss, TraceSetSingle(trace->ti), trace->arena, rank, trace->white);
+  res = scan(&ss);
+  ScanStateFinish(&ss);
+  return res;
+}
+
 /* Scan everything grey whose rank is at most `band`; return whether
  * anything was scanned. */
 static Res traceScanBand(Bool *progressReturn, Trace trace, Rank band)
@@ -379,6 +393,20 @@ static Res traceScanBand(Bool *progressReturn, Trace trace, Rank band)
         return res;
       progress = TRUE;
     }
+  }
+  if (band >= RankEXACT && !trace->finalPostedScanned) {
+    res = traceScanFinal(trace, RankEXACT, FinalScanPosted);
+    if (res != ResOK)
+      return res;
+    trace->finalPostedScanned = TRUE;
+    progress = TRUE;
+  }
+  if (band >= RankFINAL && !trace->finalGuardiansScanned) {
+    res = traceScanFinal(trace, RankFINAL, FinalScanGuardians);
+    if (res != ResOK)
+      return res;
+    trace->finalGuardiansScanned = TRUE;
+    progress = TRUE;
   }
   for (r = 0; r <= band; ++r) {
     while (!RingIsSingle(&trace->greyRing[r])) {
@@ -544,6 +572,7 @@ Res ArenaCollectorInit(Arena arena)
   void *p;
   Res res;
   MessageInit(arena);
+  FinalInit(arena);
   arena->busyTraces = TraceSetEMPTY;
   arena->flippedTraces = TraceSetEMPTY;
   arena->inCollection = FALSE;
@@ -567,6 +596,7 @@ Res ArenaCollectorInit(Arena arena)
 void ArenaCollectorFinish(Arena arena)
 {
   AVER(arena->busyTraces == TraceSetEMPTY);
+  FinalFinish(arena);
   MessageFinish(arena);
   if (arena->gcStartMessage != NULL)
     MessageDestroy(arena->gcStartMessage);

@@ -50,6 +50,7 @@ typedef struct ScanStateStruct {
   Tract *table;
   Shift grainShift;
   ZoneSet unfixedSummary;       /* what client scanners saw, before fixing */
+  void *walkClosure;            /* for mps_arena_roots_walk's fix */
   Size scannedSize;             /* statistics */
   Count fixRefs;
 } ScanStateStruct;
@@ -103,6 +104,8 @@ typedef struct TraceStruct {
   Size scanned;
   Count segsScanned;
   Count rootsScanned;
+  Bool finalPostedScanned;      /* posted finalization messages, exact */
+  Bool finalGuardiansScanned;   /* registrations, in the final band */
   Count fixRefs;
   mps_clock_t startClock;
 } TraceStruct;

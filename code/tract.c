@@ -2,6 +2,7 @@
 
 #include "arena.h"
 #include "vgmem.h"
+#include <string.h>
 
 Bool ChunkCheck(Chunk chunk)
 {
@@ -44,8 +45,10 @@ void ChunkInit(Chunk chunk, Arena arena, Addr base, Addr limit,
   chunk->allocTable = (BT)tables;
   chunk->committedTable = (BT)AddrAdd(tables, BT_SIZE(chunk->grains));
   AVER(AddrAdd((Addr)chunk->committedTable, BT_SIZE(chunk->grains)) <= chunk->headerLimit);
-  BTResRange(chunk->allocTable, 0, chunk->grains);
-  BTResRange(chunk->committedTable, 0, chunk->grains);
+  /* Whole words: the bits past the last grain must read as free and
+   * uncommitted, since some loops work a word at a time. */
+  memset(chunk->allocTable, 0, BT_SIZE(chunk->grains));
+  memset(chunk->committedTable, 0, BT_SIZE(chunk->grains));
   BTSetRange(chunk->allocTable, 0, headerGrains);
   BTSetRange(chunk->committedTable, 0, headerGrains);
   chunk->allocGrains = headerGrains;
