@@ -15,6 +15,7 @@
 #include "args.h"
 #include "pool.h"
 #include "trace.h"
+#include "event.h"
 #include "vgmem.h"
 
 static RingStruct arenaGlobalRing = {&arenaGlobalRing, &arenaGlobalRing};
@@ -89,6 +90,7 @@ Res ArenaCreate(Arena *arenaReturn, ArenaClass klass, ArgList args)
   arena->serial = arenaSerial++;
   GlobalLockRelease();
   AVERT(Arena, arena);
+  EVENTN(ArenaCreate, ARENA, (Word)arena, arena->reserved, arena->committed);
   *arenaReturn = arena;
   return ResOK;
 }
@@ -96,6 +98,7 @@ Res ArenaCreate(Arena *arenaReturn, ArenaClass klass, ArgList args)
 void ArenaDestroy(Arena arena)
 {
   AVERT(Arena, arena);
+  EVENTN(ArenaDestroy, ARENA, (Word)arena);
   GlobalLockClaim();
   RingRemove(&arena->globalRing);
   GlobalLockRelease();
@@ -220,6 +223,7 @@ void ArenaChunkAdded(Arena arena, Chunk chunk)
   TractTableSet(arena, chunk->base, chunk->headerLimit, &arena->headerTract);
   if (arena->extended != NULL)
     arena->extended(arena, chunk->base, AddrOffset(chunk->base, chunk->limit));
+  EVENTN(ChunkAdd, ARENA, (Word)arena, (Word)chunk->base, AddrOffset(chunk->base, chunk->limit));
 }
 
 void ArenaChunkRemoved(Arena arena, Chunk chunk)
@@ -406,6 +410,7 @@ static Res chunkCommitRun(Arena arena, Chunk chunk, Index base, Count n)
     arena->committed += (runLimit - runBase) << gs;
     i = runLimit;
   }
+  EVENTN(ArenaCommit, ARENA, (Word)arena, arena->committed, arena->spareCommitted);
   return ResOK;
 }
 
@@ -505,6 +510,7 @@ void ArenaPurgeSpare(Arena arena, Size target)
 {
   Ring node;
   Shift gs = arena->grainShift;
+  Size before = arena->committed;
   for (node = arena->chunkRing.prev;
        node != &arena->chunkRing && arena->spareCommitted > target;
        node = node->prev) {
@@ -531,6 +537,8 @@ void ArenaPurgeSpare(Arena arena, Size target)
       }
     }
   }
+  if (arena->committed != before)
+    EVENTN(ArenaCommit, ARENA, (Word)arena, arena->committed, arena->spareCommitted);
 }
 
 void ArenaSetOwner(Arena arena, Addr base, Addr limit, Tract owner)

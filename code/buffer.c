@@ -4,6 +4,7 @@
 #include "pool.h"
 #include "control.h"
 #include "trace.h"
+#include "event.h"
 #include <string.h>
 
 Bool BufferCheck(Buffer buffer)
@@ -155,6 +156,7 @@ Res BufferFill(Addr *pReturn, Buffer buffer, Size size)
     buffer->apStruct.alloc = base;
     buffer->apStruct.limit = limit;
     buffer->filled += AddrOffset(base, limit);
+    EVENTN(BufferFill, SEG, (Word)buffer->arena, (Word)buffer, (Word)base, AddrOffset(base, limit));
   }
   *pReturn = BufferAlloc(buffer);
   buffer->apStruct.alloc = AddrAdd(BufferAlloc(buffer), size);

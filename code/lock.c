@@ -71,7 +71,8 @@ void LockReleaseRecursive(Lock lock)
   pthread_mutex_unlock(&lock->mutex);
 }
 
-static pthread_mutex_t globalMutex = PTHREAD_MUTEX_INITIALIZER;
+/* Recursive: telemetry may be written while the collector holds it. */
+static pthread_mutex_t globalMutex = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 
 void GlobalLockClaim(void) { pthread_mutex_lock(&globalMutex); }
 void GlobalLockRelease(void) { pthread_mutex_unlock(&globalMutex); }

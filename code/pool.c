@@ -4,6 +4,7 @@
 #include "buffer.h"
 #include "control.h"
 #include "vgmem.h"
+#include "event.h"
 #include <string.h>
 
 Bool PoolClassCheck(PoolClass klass)
@@ -82,6 +83,7 @@ Res PoolCreate(Pool *poolReturn, Arena arena, PoolClass klass, ArgList args)
   pool->alignShift = SizeLog2(pool->alignment);
   RingAppend(&arena->poolRing, &pool->arenaRing);
   AVERT(Pool, pool);
+  EVENTN(PoolCreate, POOL, (Word)arena, (Word)pool, (Word)klass->name);
   *poolReturn = pool;
   return ResOK;
 }
@@ -91,6 +93,7 @@ void PoolDestroy(Pool pool)
   Arena arena = PoolArena(pool);
   PoolClass klass = pool->klass;
   AVERT(Pool, pool);
+  EVENTN(PoolDestroy, POOL, (Word)arena, (Word)pool);
   RingRemove(&pool->arenaRing);
   klass->finish(pool);
   PoolFinishGeneric(pool);

@@ -2,6 +2,7 @@
 
 #include "seg.h"
 #include "control.h"
+#include "event.h"
 #include <string.h>
 
 Bool SegCheck(Seg seg)
@@ -63,6 +64,7 @@ Res SegAlloc(Seg *segReturn, Size descSize, LocusPref pref, Size size, Pool pool
   seg->sig = SegSig;
   RingAppend(&pool->segRing, &seg->poolRing);
   AVERT(Seg, seg);
+  EVENTN(SegAlloc, SEG, (Word)arena, (Word)seg, (Word)base, size, (Word)pool);
   *segReturn = seg;
   return ResOK;
 }
@@ -74,6 +76,7 @@ void SegFree(Seg seg)
   AVERT(Seg, seg);
   AVER(seg->buffer == NULL);
   AVER(seg->grey == TraceSetEMPTY);
+  EVENTN(SegFree, SEG, (Word)arena, (Word)seg);
   RingRemove(&seg->poolRing);
   RingRemove(&seg->greyRing);
   ArenaFree(arena, seg->base, SegSize(seg));

@@ -464,9 +464,15 @@ static void traceResetGens(Chain chain, Index topGen)
   for (i = 0; i <= topGen && i < chain->genCount; ++i) {
     GenDesc gen = &chain->gens[i];
     Ring node;
-    for (node = gen->poolGenRing.next; node != &gen->poolGenRing; node = node->next)
-      RING_ELT(PoolGen, genRing, node)->newSize = 0;
+    Size size = 0, newSize = 0;
+    for (node = gen->poolGenRing.next; node != &gen->poolGenRing; node = node->next) {
+      PoolGen pgen = RING_ELT(PoolGen, genRing, node);
+      size += pgen->totalSize;
+      newSize += pgen->newSize;
+      pgen->newSize = 0;
+    }
     ++gen->collections;
+    EVENTN(GenCollect, TRACE, (Word)chain->arena, (Word)i, size, newSize);
   }
 }
 
@@ -512,6 +518,18 @@ static void traceMakeMessages(Arena arena)
   }
 }
 
+static void traceEventHeapSize(Arena arena)
+{
+  Size total = 0, free = 0;
+  Ring node;
+  for (node = arena->poolRing.next; node != &arena->poolRing; node = node->next) {
+    Pool pool = RING_ELT(Pool, arenaRing, node);
+    total += PoolTotalSize(pool);
+    free += PoolFreeSize(pool);
+  }
+  EVENTN(HeapSize, ARENA, (Word)arena, arena->committed, total, free);
+}
+
 /* Run a whole collection.  chain NULL: collect everything. */
 static Res traceRun(Arena arena, const char *why, Chain chain, Index topGen)
 {
@@ -521,6 +539,9 @@ static Res traceRun(Arena arena, const char *why, Chain chain, Index topGen)
   AVER(arena->busyTraces == TraceSetEMPTY);
   trace = ArenaTrace(arena, 0);
   traceInit(trace, arena, 0, why);
+  EVENTN(PauseBegin, TRACE, (Word)arena);
+  if (EVENT_ON(TRACE))
+    EventWriteString(EventCodeTraceStart, (Word)arena, why);
   arena->busyTraces |= TraceSetSingle(0);
   arena->inCollection = TRUE;
   traceMakeMessages(arena);
@@ -533,6 +554,7 @@ static Res traceRun(Arena arena, const char *why, Chain chain, Index topGen)
   res = traceCondemn(trace, chain, topGen);
   AVER(res == ResOK);
   if (trace->condemned > 0) {
+    EVENTN(TraceFlip, TRACE, (Word)arena, (Word)trace, trace->condemned, trace->notCondemned);
     traceFlip(trace);
     res = traceScanAll(trace);
     AVER(res == ResOK);         /* emergency mode arrives with AMC */
@@ -542,6 +564,10 @@ static Res traceRun(Arena arena, const char *why, Chain chain, Index topGen)
     else
       traceResetGens(chain, topGen);
     tracePostEnd(trace);
+    EVENTN(TraceEnd, TRACE, (Word)arena, (Word)trace, trace->condemned, trace->preserved,
+           trace->reclaimed, trace->scanned, trace->segsScanned);
+    if (EVENT_ON(ARENA))
+      traceEventHeapSize(arena);
   }
 
   ThreadRingResume(arena);
@@ -550,6 +576,7 @@ static Res traceRun(Arena arena, const char *why, Chain chain, Index topGen)
   arena->busyTraces &= ~TraceSetSingle(0);
   arena->inCollection = FALSE;
   trace->sig = SigINVALID;
+  EVENTN(PauseEnd, TRACE, (Word)arena);
   return res;
 }
 
