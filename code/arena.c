@@ -431,8 +431,10 @@ Res ArenaAlloc(Addr *baseReturn, LocusPref pref, Size size, Arena arena, Tract o
 
   if (!arenaFindRun(&chunk, &base, arena, n, pref)) {
     LocusPrefStruct any = *pref;
-    any.zones = ZoneSetUNIV;
-    if (!arenaFindRun(&chunk, &base, arena, n, &any)) {
+    any.zones = ZoneSetUNIV & ~(ZoneSet)1;   /* still not zone 0, if possible */
+    if (pref->zones == any.zones || !arenaFindRun(&chunk, &base, arena, n, &any))
+      any.zones = ZoneSetUNIV;
+    if (any.zones == ZoneSetUNIV && !arenaFindRun(&chunk, &base, arena, n, &any)) {
       res = arena->klass->grow(arena, size);
       if (res != ResOK)
         return res;

@@ -123,6 +123,9 @@ struct mps_arena_s {
   TraceSet flippedTraces;       /* traces that have flipped */
   Bool inCollection;            /* a trace is running its steps */
   Bool fullRequested;           /* a ramp asked for a full collection */
+  Bool barriersOn;              /* write barriers keep summaries exact */
+  ZoneSet zonesClaimed;         /* zones some generation prefers */
+  Count barrierHits;            /* faults handled (statistics) */
   ZoneSet history[16];          /* zones moved at recent flips (ld.c) */
 
   /* Messages (message.c) */

@@ -35,7 +35,7 @@ Bool ChainCheck(Chain chain)
 static void genDescInit(GenDesc gen, Index index, Size capacity, double mortality)
 {
   gen->index = index;
-  gen->zones = ZoneSetUNIV & ~(ZoneSet)1;  /* zone 0 is never white: FIX1(NULL) */
+  gen->zones = ZoneSetEMPTY;    /* claimed as its segments are placed */
   gen->capacity = capacity;
   gen->mortality = mortality;
   RingInit(&gen->poolGenRing);
@@ -125,6 +125,20 @@ void ChainReleaseForPool(Chain chain)
   AVERT(Chain, chain);
   AVER(chain->poolCount > 0);
   --chain->poolCount;
+}
+
+ZoneSet GenDescPrefZones(GenDesc gen, Arena arena)
+{
+  ZoneSet zones = gen->zones != ZoneSetEMPTY ? gen->zones : ~arena->zonesClaimed;
+  zones &= ~(ZoneSet)1;
+  return zones != ZoneSetEMPTY ? zones : ZoneSetUNIV & ~(ZoneSet)1;
+}
+
+void GenDescNoteSeg(GenDesc gen, Arena arena, Addr base, Addr limit)
+{
+  ZoneSet zones = ZoneSetOfRange(arena, base, limit);
+  gen->zones |= zones;
+  arena->zonesClaimed |= zones;
 }
 
 void PoolGenInit(PoolGen pgen, GenDesc gen, Pool pool)

@@ -69,6 +69,13 @@ extern Res ChainPickForPool(Chain *chainReturn, Index *genReturn, Arena arena,
                             ArgList args, Index defaultGen, Bool takesGen);
 extern void ChainReleaseForPool(Chain chain);
 
+/* Zones: each generation prefers the zones its segments already occupy,
+ * and a generation with none yet prefers zones no generation has claimed,
+ * so that summaries can tell generations apart.  Zone 0 is avoided
+ * altogether, so that MPS_FIX1(NULL) is false. */
+extern ZoneSet GenDescPrefZones(GenDesc gen, Arena arena);
+extern void GenDescNoteSeg(GenDesc gen, Arena arena, Addr base, Addr limit);
+
 extern void PoolGenInit(PoolGen pgen, GenDesc gen, Pool pool);
 extern void PoolGenFinish(PoolGen pgen);
 extern void PoolGenAddSeg(PoolGen pgen, Size size);

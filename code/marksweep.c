@@ -6,6 +6,7 @@
 #include "buffer.h"
 #include "args.h"
 #include "vgmem.h"
+#include "shield.h"
 #include <string.h>
 
 #define MS_SEG_SIZE_DEFAULT ((Size)64 * 1024)
@@ -123,10 +124,11 @@ static Res msSegCreate(Seg *segReturn, MSPool mspool, Size size, RankSet rankSet
   Res res;
 
   LocusPrefInit(&pref);
-  pref.zones = mspool->pgenStruct.gen->zones;
+  pref.zones = GenDescPrefZones(mspool->pgenStruct.gen, PoolArena(pool));
   res = SegAlloc(&seg, descSize, &pref, size, pool);
   if (res != ResOK)
     return res;
+  GenDescNoteSeg(mspool->pgenStruct.gen, PoolArena(pool), SegBase(seg), SegLimit(seg));
   msseg = MSSegOf(seg);
   tables = AddrAdd((Addr)msseg, SizeAlignUp(sizeof(MSSegStruct), sizeof(Word)));
   msseg->grains = grains;
@@ -141,6 +143,7 @@ static Res msSegCreate(Seg *segReturn, MSPool mspool, Size size, RankSet rankSet
   BTResRange(msseg->greyTable, 0, grains);
   msseg->recordedLimit = SegBase(seg);
   msseg->hasGrey = FALSE;
+  msseg->allGrey = FALSE;
   SegSetRankSet(seg, rankSet);
   if (rankSet != RankSetEMPTY)
     SegSetSummary(seg, ZoneSetUNIV);
@@ -228,6 +231,10 @@ Res MSBufferFill(Addr *baseReturn, Addr *limitReturn, Pool pool,
     runLimit = MSSegOf(seg)->grains;
   }
   msseg = MSSegOf(seg);
+  /* The mutator will write new objects here: no barrier, no summary. */
+  SegLowerBarrier(seg);
+  if (SegRankSet(seg) != RankSetEMPTY)
+    SegSetSummary(seg, ZoneSetUNIV);
   BTSetRange(msseg->allocTable, runBase, runLimit);
   msseg->freeGrains -= runLimit - runBase;
   mspool->freeSize -= (runLimit - runBase) << pool->alignShift;
@@ -294,6 +301,7 @@ void MSGrey(Pool pool, Trace trace, Seg seg)
   for (w = 0; w < BT_WORDS(msseg->grains); ++w)
     msseg->greyTable[w] = msseg->startTable[w];
   msseg->hasGrey = TRUE;
+  msseg->allGrey = TRUE;
   TraceSegGrey(trace, seg);
 }
 
@@ -304,7 +312,9 @@ Res MSScan(Bool *totalReturn, ScanState ss, Pool pool, Seg seg)
   Size header = format->headerSize;
   mps_ss_t mps_ss = ScanStateMPS(ss);
 
+  Bool total = msseg->allGrey;
   AVERT(MSSeg, msseg);
+  msseg->allGrey = FALSE;
   while (msseg->hasGrey) {
     Index i = BTFindSet(msseg->greyTable, 0, msseg->grains);
     msseg->hasGrey = FALSE;
@@ -336,7 +346,9 @@ Res MSScan(Bool *totalReturn, ScanState ss, Pool pool, Seg seg)
       i = BTFindSet(msseg->greyTable, j, msseg->grains);
     }
   }
-  *totalReturn = FALSE;         /* black objects were not scanned again */
+  /* Total only if every object was grey: otherwise black objects were
+   * not scanned again and the old summary still counts. */
+  *totalReturn = total;
   return ResOK;
 }
 

@@ -39,6 +39,7 @@ typedef struct MSSegStruct {
   BT greyTable;
   Addr recordedLimit;           /* with a buffer: starts recorded up to here */
   Bool hasGrey;                 /* some grey bits may be set */
+  Bool allGrey;                 /* every object was made grey (MSGrey) */
 } MSSegStruct, *MSSeg;
 
 typedef struct MSPoolStruct {

@@ -31,6 +31,8 @@
 #include "arenacl.c"
 #include "control.c"
 #include "seg.c"
+#include "prot.c"
+#include "shield.c"
 #include "format.c"
 #include "chain.c"
 #include "message.c"
@@ -53,6 +55,7 @@
 #include "poollo.c"
 #include "poolams.c"
 #include "poolamc.c"
+#include "poolsnc.c"
 #include "poolawl.c"
 
 /* Interface */

@@ -14,6 +14,7 @@
 #include "thread.h"
 #include "trace.h"
 #include "message.h"
+#include "shield.h"
 #include <string.h>
 
 /* Formats */
@@ -412,6 +413,7 @@ void mps_arena_postmortem(mps_arena_t arena)
 {
   ARGCHECK_VOID(TESTT(Arena, arena));
   arena->state = ArenaPOSTMORTEM;
+  ArenaLowerBarriers(arena);
 }
 
 mps_res_t mps_arena_collect(mps_arena_t arena)
@@ -576,6 +578,17 @@ mps_res_t mps_pool_walk(mps_pool_t pool, mps_area_scan_t scan_area, void *closur
   if (pool->klass->walk == NULL)
     return MPS_RES_OK;
   ArenaEnter(arena);
+  /* The callback may change references: lift the barriers and forget the
+   * summaries of everything it may touch. */
+  {
+    Ring node;
+    for (node = pool->segRing.next; node != &pool->segRing; node = node->next) {
+      Seg seg = RING_ELT(Seg, poolRing, node);
+      SegLowerBarrier(seg);
+      if (SegRankSet(seg) != RankSetEMPTY)
+        SegSetSummary(seg, ZoneSetUNIV);
+    }
+  }
   res = pool->klass->walk(pool, scan_area, closure);
   ArenaLeave(arena);
   return res;

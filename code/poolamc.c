@@ -232,10 +232,11 @@ static Res amcSegCreate(Seg *segReturn, AMC amc, AMCGen gen, Size size)
   Res res;
 
   LocusPrefInit(&pref);
-  pref.zones = gen->pgenStruct.gen->zones;
+  pref.zones = GenDescPrefZones(gen->pgenStruct.gen, PoolArena(pool));
   res = SegAlloc(&seg, sizeof(AMCSegStruct), &pref, size, pool);
   if (res != ResOK)
     return res;
+  GenDescNoteSeg(gen->pgenStruct.gen, PoolArena(pool), SegBase(seg), SegLimit(seg));
   amcseg = AMCSegOf(seg);
   amcseg->gen = gen;
   amcseg->top = SegBase(seg);
@@ -634,7 +635,9 @@ static Res amcScan(Bool *totalReturn, ScanState ss, Pool pool, Seg seg)
     return amcScanBoard(ss, pool, seg);
   }
   /* Linear: the segment may grow while it is scanned (it may be the
-   * forwarding region), so go on until scanning catches up. */
+   * forwarding region), so go on until scanning catches up.  The scan is
+   * total (its summary exact) if it started at the base. */
+  *totalReturn = amcseg->scanned == SegBase(seg);
   for (;;) {
     Addr limit = amcSegObjectsLimit(seg);
     Res res;
@@ -645,7 +648,6 @@ static Res amcScan(Bool *totalReturn, ScanState ss, Pool pool, Seg seg)
       return res;
     amcseg->scanned = limit;
   }
-  *totalReturn = TRUE;
   return ResOK;
 }
 

@@ -519,9 +519,10 @@ static Bool mvffReturnGrains(MVFF mvff, Range range, double keep, Size least)
 /* Free memory has gone above the trigger: flush, so that free memory
  * coalesces, and return whole grains of the largest free ranges until
  * free memory is down to MVFF_REDUCE_TO of the spare fraction.  Pieces
- * smaller than extendBy stay (unless everything is free), so that
- * returning does not riddle the arena with holes too small to be worth
- * searching for. */
+ * smaller than extendBy are returned only if that is not enough to bring
+ * free memory within the spare fraction: small holes scattered through
+ * the arena make its searches slow, and are of no use for the pool's own
+ * next extension. */
 static void mvffReduce(MVFF mvff)
 {
   Size grain = ArenaGrainSize(PoolArena(MVFFPool(mvff)));
@@ -529,16 +530,17 @@ static void mvffReduce(MVFF mvff)
   Size least = mvff->extendBy;
   Size free;
   mvffFlush(mvff);
-  if (mvffFreeSizeOf(mvff) == mvff->total) {
+  if (mvffFreeSizeOf(mvff) == mvff->total)
     keep = mvff->spare;         /* everything is free: keep just the spare */
-    least = grain;
-  }
   for (;;) {
     RangeStruct range, old;
-    if (!CBSFindLargest(&range, &old, MVFFCBS(mvff), least, FindDeleteNONE))
-      break;
-    if (!mvffReturnGrains(mvff, &range, keep, least))
-      break;
+    if (!CBSFindLargest(&range, &old, MVFFCBS(mvff), least, FindDeleteNONE)
+        || !mvffReturnGrains(mvff, &range, keep, least)) {
+      if (least == grain || mvffFreeSizeOf(mvff) <= mvff->spareLimit)
+        break;
+      least = grain;
+      keep = mvff->spare;
+    }
   }
   /* If fragmentation kept free memory above the trigger, do not try again
    * until a good deal more has been freed: each attempt costs a flush. */

@@ -3,6 +3,7 @@
 #include "seg.h"
 #include "control.h"
 #include "event.h"
+#include "shield.h"
 #include <string.h>
 
 Bool SegCheck(Seg seg)
@@ -77,6 +78,7 @@ void SegFree(Seg seg)
   AVER(seg->buffer == NULL);
   AVER(seg->grey == TraceSetEMPTY);
   EVENTN(SegFree, SEG, (Word)arena, (Word)seg);
+  SegLowerBarrier(seg);
   RingRemove(&seg->poolRing);
   RingRemove(&seg->greyRing);
   ArenaFree(arena, seg->base, SegSize(seg));

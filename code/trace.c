@@ -25,6 +25,7 @@
 #include "event.h"
 #include "ld.h"
 #include "final.h"
+#include "shield.h"
 #include <string.h>
 
 /* Scan states */
@@ -200,8 +201,14 @@ static void traceInit(Trace trace, Arena arena, TraceId ti, const char *why)
 static Res traceCondemnSeg(Trace trace, Seg seg)
 {
   Pool pool = SegPool(seg);
+  Res res;
   AVER(pool->klass->whiten != NULL);
-  return pool->klass->whiten(pool, trace, seg);
+  SegLowerBarrier(seg);
+  res = pool->klass->whiten(pool, trace, seg);
+  /* Whatever survives will be scanned, and that scan makes the summary. */
+  if (res == ResOK && SegRankSet(seg) != RankSetEMPTY)
+    SegSetSummary(seg, ZoneSetEMPTY);
+  return res;
 }
 
 /* Condemn every segment of the collected pools whose generation is in
@@ -342,6 +349,7 @@ static Res traceScanSeg(Trace trace, Seg seg, Rank rank)
   Res res;
 
   traceSegUngrey(trace, seg);
+  SegLowerBarrier(seg);
   ScanStateInit(&ss, TraceSetSingle(trace->ti), trace->arena, rank, trace->white);
   res = pool->klass->scan(&total, &ss, pool, seg);
   summary = ScanStateSummary(&ss);
@@ -355,13 +363,14 @@ static Res traceScanSeg(Trace trace, Seg seg, Rank rank)
   }
   /* A total scan saw every reference in the segment, so its summary is
    * exact; a partial one adds to the old summary.  (A pool whose fixes
-   * made more of the segment grey has greyed it again itself.)  But
-   * without a write barrier the mutator may add any reference to the
-   * segment after this scan, so its summary stays universal until issue 6
-   * replaces this rule with protection. */
-  summary = total ? summary : (summary | SegSummary(seg));
-  UNUSED(summary);
-  SegSetSummary(seg, ZoneSetUNIV);
+   * made more of the segment grey has greyed it again itself.)  The
+   * write barrier raised after the collection keeps it true; without
+   * barriers the mutator could add anything, so it stays universal. */
+  if (!trace->arena->barriersOn)
+    summary = ZoneSetUNIV;
+  else if (!total)
+    summary |= SegSummary(seg);
+  SegSetSummary(seg, summary);
   return ResOK;
 }
 
@@ -559,6 +568,7 @@ static Res traceRun(Arena arena, const char *why, Chain chain, Index topGen)
     res = traceScanAll(trace);
     AVER(res == ResOK);         /* emergency mode arrives with AMC */
     traceReclaim(trace);
+    ArenaRaiseBarriers(arena);
     if (chain == NULL)
       traceResetAllGens(arena);
     else
@@ -604,6 +614,9 @@ Res ArenaCollectorInit(Arena arena)
   arena->flippedTraces = TraceSetEMPTY;
   arena->inCollection = FALSE;
   arena->fullRequested = FALSE;
+  arena->barriersOn = TRUE;
+  arena->zonesClaimed = ZoneSetEMPTY;
+  arena->barrierHits = 0;
   arena->gcStartMessage = NULL;
   arena->gcMessage = NULL;
   memset(arena->history, 0, sizeof arena->history);

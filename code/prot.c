@@ -1,0 +1,93 @@
+/* prot.c: memory protection and the fault handler on POSIX (see prot.h) */
+
+#include "prot.h"
+#include "check.h"
+#include "lock.h"
+#include <sys/mman.h>
+#include <signal.h>
+#include <string.h>
+#include <errno.h>
+
+void ProtSet(Addr base, Addr limit, AccessSet forbid)
+{
+  int prot = PROT_READ | PROT_WRITE;
+  int r;
+  if (forbid & ACCESS_READ)
+    prot = PROT_NONE;
+  else if (forbid & ACCESS_WRITE)
+    prot = PROT_READ;
+  r = mprotect(base, AddrOffset(base, limit), prot);
+  AVER(r == 0);
+  UNUSED(r);
+}
+
+static struct sigaction protPrevSEGV, protPrevBUS;
+static Bool protInstalled = FALSE;
+
+/* Pass a fault that is not ours to whoever would have had it. */
+static void protChain(int sig, siginfo_t *info, void *context, struct sigaction *prev)
+{
+  if (prev->sa_flags & SA_SIGINFO) {
+    prev->sa_sigaction(sig, info, context);
+  } else if (prev->sa_handler == SIG_IGN) {
+    return;
+  } else if (prev->sa_handler == SIG_DFL) {
+    /* Let the access happen again with nobody catching it: the default
+     * action (a core dump) is what the program would have got. */
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigaction(sig, &dfl, NULL);
+  } else {
+    prev->sa_handler(sig);
+  }
+}
+
+/* The faulting access: on x86-64 Linux the page-fault error code says
+ * whether it was a write; elsewhere assume either, which ArenaAccess
+ * copes with by lifting all protection. */
+static AccessSet protFaultMode(void *context)
+{
+#if defined(__linux__) && defined(__x86_64__) && defined(REG_ERR)
+  ucontext_t *uc = context;
+  return (uc->uc_mcontext.gregs[REG_ERR] & 2) ? ACCESS_WRITE : ACCESS_READ;
+#else
+  UNUSED(context);
+  return ACCESS_READ | ACCESS_WRITE;
+#endif
+}
+
+static void protHandler(int sig, siginfo_t *info, void *context)
+{
+  int savedErrno = errno;
+  if (info->si_code == SEGV_ACCERR || sig == SIGBUS) {
+    if (ArenaAccess((Addr)info->si_addr, protFaultMode(context))) {
+      errno = savedErrno;
+      return;
+    }
+  }
+  protChain(sig, info, context, sig == SIGBUS ? &protPrevBUS : &protPrevSEGV);
+  errno = savedErrno;
+}
+
+Res ProtInit(void)
+{
+  struct sigaction sa;
+  Res res = ResOK;
+  GlobalLockClaim();
+  if (!protInstalled) {
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = protHandler;
+    sa.sa_flags = SA_SIGINFO | SA_RESTART;
+    /* Nothing is blocked: a thread waiting in the handler for the arena
+     * lock must still be suspendable by the collector. */
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGSEGV, &sa, &protPrevSEGV) != 0
+        || sigaction(SIGBUS, &sa, &protPrevBUS) != 0)
+      res = ResRESOURCE;
+    else
+      protInstalled = TRUE;
+  }
+  GlobalLockRelease();
+  return res;
+}

@@ -1,0 +1,30 @@
+/* shield.h: the write barrier on segments
+ *
+ * A segment's summary says which zones its references may point into.
+ * Scanning computes it exactly; to keep it exact afterwards, the segment
+ * is protected against writes (design: barriers).  The mutator's first
+ * write faults, the fault handler lifts the protection and widens the
+ * summary to "anything", and the write goes ahead.  So a collection of
+ * the young generations greys only the old segments whose summaries meet
+ * the condemned zones, and the rest are never touched.
+ *
+ * Rules:
+ *  - a segment with an attached allocation point is never protected and
+ *    its summary is universal (the mutator writes new objects there);
+ *  - the collector lifts protection from a segment before it writes to it
+ *    (condemning, scanning, refilling, freeing, walking);
+ *  - after a collection, every segment that holds references, is not
+ *    being allocated in, and has a summary other than universal, is
+ *    protected against writes.
+ */
+
+#ifndef tarn_shield_h
+#define tarn_shield_h
+
+#include "types.h"
+
+extern void SegLowerBarrier(Seg seg);
+extern void ArenaRaiseBarriers(Arena arena);
+extern void ArenaLowerBarriers(Arena arena);
+
+#endif /* tarn_shield_h */
