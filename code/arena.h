@@ -126,6 +126,18 @@ struct mps_arena_s {
   Bool barriersOn;              /* write barriers keep summaries exact */
   ZoneSet zonesClaimed;         /* zones some generation prefers */
   Count barrierHits;            /* faults handled (statistics) */
+  /* Explicit pins (tarn_pin): addresses scanned ambiguously each trace */
+  Addr *pins;
+  Count pinCount;
+  Count pinCapacity;
+  /* Statistics of the last collection (tarn_arena_stats) */
+  Count lastSegsScanned;
+  Size lastScanned;
+  Size lastCondemned;
+  Size lastLive;
+  mps_clock_t lastPause;
+  mps_clock_t maxPause;
+  Size totalScanned;
   ZoneSet history[16];          /* zones moved at recent flips (ld.c) */
 
   /* Messages (message.c) */

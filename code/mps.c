@@ -61,6 +61,7 @@
 /* Interface */
 #include "mpsi.c"
 #include "mpsitrace.c"
+#include "ext.c"
 
 /* The default plinth (omitted with CONFIG_PLINTH_NONE) */
 #include "plinth.c"

@@ -20,11 +20,12 @@
  * unit, of object starts (found by one walk of the segment with skip),
  * marks and greys.  The referenced object (the one containing the
  * address when MPS_KEY_INTERIOR is true, else only the one starting at
- * it) is marked and stays; so does every object of that segment reached
- * later by an exact reference.  Unmarked objects of a nailed segment are
- * padded at reclaim.  So an ambiguous reference pins exactly the objects
- * it may point at, and the rest of the segment is still evacuated or
- * reclaimed.  We chose a board over whole-segment pinning because stacks
+ * it) is marked and stays.  The other objects of the segment are copied
+ * out as usual when exact references reach them (ambiguous roots are all
+ * scanned, in the first band, before any exact reference), and at reclaim
+ * everything unmarked is padded.  So an ambiguous reference pins exactly
+ * the objects it may point at, and the rest of the segment is still
+ * evacuated or reclaimed.  We chose a board over whole-segment pinning because stacks
  * are scanned at every collection: pinning whole segments would keep the
  * garbage around every stale stack word for as long as the word stays.
  * Whole-segment pinning remains as the fallback when a board (or
@@ -554,15 +555,8 @@ static Res amcFix(Seg seg, ScanState ss, Addr *refIO)
   base = AddrSub(ref, amc->headerSize);
   if (amcseg->nail == AMCNailWHOLE)
     return ResOK;               /* stays where it is, and is scanned */
-  if (amcseg->nail == AMCNailBOARD) {
-    if (ss->rank == RankWEAK) {
-      if (!BTGet(amcseg->marks, amcIndex(seg, base)))
-        *refIO = NULL;
-      return ResOK;
-    }
-    amcBoardMark(ss, trace, seg, base);
-    return ResOK;
-  }
+  if (amcseg->nail == AMCNailBOARD && BTGet(amcseg->marks, amcIndex(seg, base)))
+    return ResOK;               /* nailed: stays where it is */
   if (ss->rank == RankWEAK) {
     *refIO = NULL;              /* not preserved by any strong path */
     return ResOK;

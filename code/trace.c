@@ -190,6 +190,7 @@ static void traceInit(Trace trace, Arena arena, TraceId ti, const char *why)
   trace->rootsScanned = 0;
   trace->finalPostedScanned = FALSE;
   trace->finalGuardiansScanned = FALSE;
+  trace->pinsScanned = FALSE;
   trace->fixRefs = 0;
   trace->startClock = mps_clock();
   trace->sig = TraceSig;
@@ -374,6 +375,20 @@ static Res traceScanSeg(Trace trace, Seg seg, Rank rank)
   return ResOK;
 }
 
+/* Explicit pins are ambiguous references the client asked for. */
+static Res tracePinsScan(ScanState ss)
+{
+  Arena arena = ss->arena;
+  Index i;
+  for (i = 0; i < arena->pinCount; ++i) {
+    mps_addr_t ref = arena->pins[i];
+    Res res = _mps_fix2(ScanStateMPS(ss), &ref);
+    if (res != ResOK)
+      return res;
+  }
+  return ResOK;
+}
+
 static Res traceScanFinal(Trace trace, Rank rank, Res (*scan)(ScanState ss))
 {
   ScanStateStruct ss;
@@ -402,6 +417,13 @@ static Res traceScanBand(Bool *progressReturn, Trace trace, Rank band)
         return res;
       progress = TRUE;
     }
+  }
+  if (!trace->pinsScanned) {
+    res = traceScanFinal(trace, RankAMBIG, tracePinsScan);
+    if (res != ResOK)
+      return res;
+    trace->pinsScanned = TRUE;
+    progress = TRUE;
   }
   if (band >= RankEXACT && !trace->finalPostedScanned) {
     res = traceScanFinal(trace, RankEXACT, FinalScanPosted);
@@ -574,6 +596,14 @@ static Res traceRun(Arena arena, const char *why, Chain chain, Index topGen)
     else
       traceResetGens(chain, topGen);
     tracePostEnd(trace);
+    arena->lastSegsScanned = trace->segsScanned;
+    arena->lastScanned = trace->scanned;
+    arena->lastCondemned = trace->condemned;
+    arena->lastLive = trace->preserved;
+    arena->totalScanned += trace->scanned;
+    arena->lastPause = mps_clock() - trace->startClock;
+    if (arena->lastPause > arena->maxPause)
+      arena->maxPause = arena->lastPause;
     EVENTN(TraceEnd, TRACE, (Word)arena, (Word)trace, trace->condemned, trace->preserved,
            trace->reclaimed, trace->scanned, trace->segsScanned);
     if (EVENT_ON(ARENA))
@@ -615,6 +645,12 @@ Res ArenaCollectorInit(Arena arena)
   arena->inCollection = FALSE;
   arena->fullRequested = FALSE;
   arena->barriersOn = TRUE;
+  arena->pins = NULL;
+  arena->pinCount = arena->pinCapacity = 0;
+  arena->lastSegsScanned = 0;
+  arena->lastScanned = arena->lastCondemned = arena->lastLive = 0;
+  arena->lastPause = arena->maxPause = 0;
+  arena->totalScanned = 0;
   arena->zonesClaimed = ZoneSetEMPTY;
   arena->barrierHits = 0;
   arena->gcStartMessage = NULL;
@@ -638,6 +674,8 @@ void ArenaCollectorFinish(Arena arena)
   AVER(arena->busyTraces == TraceSetEMPTY);
   FinalFinish(arena);
   MessageFinish(arena);
+  if (arena->pins != NULL)
+    ControlFree(arena, arena->pins, arena->pinCapacity * sizeof(Addr));
   if (arena->gcStartMessage != NULL)
     MessageDestroy(arena->gcStartMessage);
   if (arena->gcMessage != NULL)

@@ -106,6 +106,7 @@ typedef struct TraceStruct {
   Count rootsScanned;
   Bool finalPostedScanned;      /* posted finalization messages, exact */
   Bool finalGuardiansScanned;   /* registrations, in the final band */
+  Bool pinsScanned;             /* explicit pins, in the ambiguous band */
   Count fixRefs;
   mps_clock_t startClock;
 } TraceStruct;

@@ -19,6 +19,31 @@ extern "C" {
 /* ... and of the library linked in. */
 extern const char *tarn_version(void);
 
+/* Explicit pinning.  MPS pins an object only while an ambiguous reference
+ * to it exists (a stack word, an ambiguous root).  tarn_pin pins the
+ * object containing addr (any address inside it) without one: until the
+ * matching tarn_unpin the object is kept alive and does not move, in every
+ * pool.  Pins nest: an object pinned twice needs two unpins.
+ * tarn_unpin returns MPS_RES_FAIL if addr was not pinned. */
+extern mps_res_t tarn_pin(mps_arena_t arena, mps_addr_t addr);
+extern mps_res_t tarn_unpin(mps_arena_t arena, mps_addr_t addr);
+
+/* Statistics of an arena's collector, for tests, tuning and telemetry.
+ * Sizes in bytes, times in seconds. */
+typedef struct tarn_stats_s {
+  mps_word_t collections;       /* flips, as mps_collections */
+  mps_word_t barrier_hits;      /* write-barrier faults handled */
+  mps_word_t segs_scanned;      /* by the last collection */
+  size_t bytes_scanned;         /* by the last collection */
+  size_t condemned;             /* by the last collection */
+  size_t live;                  /* survivors of the last collection */
+  double last_pause;            /* of the last collection */
+  double max_pause;             /* the longest so far */
+  size_t total_scanned;         /* bytes scanned by all collections */
+} tarn_stats_s;
+
+extern void tarn_arena_stats(mps_arena_t arena, tarn_stats_s *stats_o);
+
 #ifdef __cplusplus
 }
 #endif
