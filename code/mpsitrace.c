@@ -17,15 +17,18 @@
 #include "shield.h"
 #include <string.h>
 
-/* Formats */
+/* Formats.  The deprecated structure-based creators are built on the
+ * keyword one; each reports a bad argument in its own name (`func`). */
 
-mps_res_t mps_fmt_create_k(mps_fmt_t *fmt_o, mps_arena_t arena, mps_arg_s args[])
+static mps_res_t fmtCreateK(const char *func, mps_fmt_t *fmt_o, mps_arena_t arena,
+                            mps_arg_s args[])
 {
   Format format;
   Res res;
-  ARGCHECK(fmt_o != NULL, MPS_RES_PARAM);
-  ARGCHECK(TESTT(Arena, arena), MPS_RES_PARAM);
-  ARGCHECK(ArgListCheck(args), MPS_RES_PARAM);
+  UNUSED(func);                 /* (in the rash variety) */
+  ARGCHECKF(func, fmt_o != NULL, MPS_RES_PARAM);
+  ARGCHECKF(func, TESTT(Arena, arena), MPS_RES_PARAM);
+  ARGCHECKF(func, ArgListCheck(args), MPS_RES_PARAM);
   ArenaEnter(arena);
   res = FormatCreate(&format, arena, args);
   ArenaLeave(arena);
@@ -35,13 +38,20 @@ mps_res_t mps_fmt_create_k(mps_fmt_t *fmt_o, mps_arena_t arena, mps_arg_s args[]
   return MPS_RES_OK;
 }
 
+mps_res_t mps_fmt_create_k(mps_fmt_t *fmt_o, mps_arena_t arena, mps_arg_s args[])
+{
+  return fmtCreateK("mps_fmt_create_k", fmt_o, arena, args);
+}
+
 /* The structure-based creators all come here with their methods. */
-static mps_res_t fmtCreate(mps_fmt_t *fmt_o, mps_arena_t arena, mps_align_t align,
-                           size_t headerSize, mps_fmt_scan_t scan, mps_fmt_skip_t skip,
-                           mps_fmt_fwd_t fwd, mps_fmt_isfwd_t isfwd, mps_fmt_pad_t pad,
-                           mps_fmt_class_t klass)
+static mps_res_t fmtCreate(const char *func, mps_fmt_t *fmt_o, mps_arena_t arena,
+                           mps_align_t align, size_t headerSize, mps_fmt_scan_t scan,
+                           mps_fmt_skip_t skip, mps_fmt_fwd_t fwd, mps_fmt_isfwd_t isfwd,
+                           mps_fmt_pad_t pad, mps_fmt_class_t klass)
 {
   mps_res_t res;
+  UNUSED(func);
+  ARGCHECKF(func, WordIsP2((Word)align), MPS_RES_PARAM); /* alignment is a power of 2 */
   MPS_ARGS_BEGIN(args) {
     MPS_ARGS_ADD(args, MPS_KEY_FMT_ALIGN, align);
     MPS_ARGS_ADD(args, MPS_KEY_FMT_HEADER_SIZE, headerSize);
@@ -51,7 +61,7 @@ static mps_res_t fmtCreate(mps_fmt_t *fmt_o, mps_arena_t arena, mps_align_t alig
     MPS_ARGS_ADD(args, MPS_KEY_FMT_ISFWD, isfwd);
     MPS_ARGS_ADD(args, MPS_KEY_FMT_PAD, pad);
     MPS_ARGS_ADD(args, MPS_KEY_FMT_CLASS, klass);
-    res = mps_fmt_create_k(fmt_o, arena, args);
+    res = fmtCreateK(func, fmt_o, arena, args);
   } MPS_ARGS_END(args);
   return res;
 }
@@ -59,30 +69,32 @@ static mps_res_t fmtCreate(mps_fmt_t *fmt_o, mps_arena_t arena, mps_align_t alig
 mps_res_t mps_fmt_create_A(mps_fmt_t *fmt_o, mps_arena_t arena, mps_fmt_A_s *fmt_A)
 {
   ARGCHECK(fmt_A != NULL, MPS_RES_PARAM);
-  return fmtCreate(fmt_o, arena, fmt_A->align, 0, fmt_A->scan, fmt_A->skip,
-                   fmt_A->fwd, fmt_A->isfwd, fmt_A->pad, NULL);
+  return fmtCreate("mps_fmt_create_A", fmt_o, arena, fmt_A->align, 0, fmt_A->scan,
+                   fmt_A->skip, fmt_A->fwd, fmt_A->isfwd, fmt_A->pad, NULL);
 }
 
 mps_res_t mps_fmt_create_B(mps_fmt_t *fmt_o, mps_arena_t arena, mps_fmt_B_s *fmt_B)
 {
   ARGCHECK(fmt_B != NULL, MPS_RES_PARAM);
-  return fmtCreate(fmt_o, arena, fmt_B->align, 0, fmt_B->scan, fmt_B->skip,
-                   fmt_B->fwd, fmt_B->isfwd, fmt_B->pad, fmt_B->mps_class);
+  return fmtCreate("mps_fmt_create_B", fmt_o, arena, fmt_B->align, 0, fmt_B->scan,
+                   fmt_B->skip, fmt_B->fwd, fmt_B->isfwd, fmt_B->pad, fmt_B->mps_class);
 }
 
 mps_res_t mps_fmt_create_auto_header(mps_fmt_t *fmt_o, mps_arena_t arena,
                                      mps_fmt_auto_header_s *fmt_ah)
 {
   ARGCHECK(fmt_ah != NULL, MPS_RES_PARAM);
-  return fmtCreate(fmt_o, arena, fmt_ah->align, fmt_ah->mps_headerSize, fmt_ah->scan,
-                   fmt_ah->skip, fmt_ah->fwd, fmt_ah->isfwd, fmt_ah->pad, NULL);
+  return fmtCreate("mps_fmt_create_auto_header", fmt_o, arena, fmt_ah->align,
+                   fmt_ah->mps_headerSize, fmt_ah->scan, fmt_ah->skip, fmt_ah->fwd,
+                   fmt_ah->isfwd, fmt_ah->pad, NULL);
 }
 
 mps_res_t mps_fmt_create_fixed(mps_fmt_t *fmt_o, mps_arena_t arena, mps_fmt_fixed_s *fmt_fixed)
 {
   ARGCHECK(fmt_fixed != NULL, MPS_RES_PARAM);
-  return fmtCreate(fmt_o, arena, fmt_fixed->align, 0, fmt_fixed->scan, NULL,
-                   fmt_fixed->fwd, fmt_fixed->isfwd, fmt_fixed->pad, NULL);
+  return fmtCreate("mps_fmt_create_fixed", fmt_o, arena, fmt_fixed->align, 0,
+                   fmt_fixed->scan, NULL, fmt_fixed->fwd, fmt_fixed->isfwd, fmt_fixed->pad,
+                   NULL);
 }
 
 void mps_fmt_destroy(mps_fmt_t format)
@@ -158,24 +170,38 @@ mps_rank_t mps_rank_weak(void) { return RankWEAK; }
 
 /* Roots */
 
-mps_res_t mps_root_create_area(mps_root_t *root_o, mps_arena_t arena, mps_rank_t rank,
-                               mps_rm_t rm, void *base, void *limit,
-                               mps_area_scan_t scan_area, void *closure)
+/* Area roots.  The table creators are built on the area ones; each
+ * reports a bad argument in its own name (`func`). */
+static mps_res_t rootCreateArea(const char *func, mps_root_t *root_o, mps_arena_t arena,
+                                mps_rank_t rank, mps_rm_t rm, void *base, void *limit,
+                                mps_area_scan_t scan_area, void *closure,
+                                mps_word_t mask, mps_word_t pattern, Bool tagged)
 {
   Root root;
   Res res;
-  ARGCHECK(root_o != NULL, MPS_RES_PARAM);
-  ARGCHECK(TESTT(Arena, arena), MPS_RES_PARAM);
-  ARGCHECK(RANK_OK(rank), MPS_RES_PARAM);
-  ARGCHECK(base != NULL && (char *)base < (char *)limit, MPS_RES_PARAM);
-  ARGCHECK(scan_area != NULL, MPS_RES_PARAM);
+  UNUSED(func);                 /* (in the rash variety) */
+  ARGCHECKF(func, root_o != NULL, MPS_RES_PARAM);
+  ARGCHECKF(func, TESTT(Arena, arena), MPS_RES_PARAM);
+  ARGCHECKF(func, RANK_OK(rank), MPS_RES_PARAM);
+  ARGCHECKF(func, base != NULL && (char *)base < (char *)limit, MPS_RES_PARAM);
+  ARGCHECKF(func, scan_area != NULL, MPS_RES_PARAM);
+  ARGCHECKF(func, (pattern & ~mask) == 0, MPS_RES_PARAM); /* the pattern lies within the mask */
   ArenaEnter(arena);
-  res = RootCreateArea(&root, arena, rank, rm, base, limit, scan_area, closure, 0, 0, FALSE);
+  res = RootCreateArea(&root, arena, rank, rm, base, limit, scan_area, closure,
+                       mask, pattern, tagged);
   ArenaLeave(arena);
   if (res != ResOK)
     return res;
   *root_o = root;
   return MPS_RES_OK;
+}
+
+mps_res_t mps_root_create_area(mps_root_t *root_o, mps_arena_t arena, mps_rank_t rank,
+                               mps_rm_t rm, void *base, void *limit,
+                               mps_area_scan_t scan_area, void *closure)
+{
+  return rootCreateArea("mps_root_create_area", root_o, arena, rank, rm, base, limit,
+                        scan_area, closure, 0, 0, FALSE);
 }
 
 mps_res_t mps_root_create_area_tagged(mps_root_t *root_o, mps_arena_t arena,
@@ -183,22 +209,8 @@ mps_res_t mps_root_create_area_tagged(mps_root_t *root_o, mps_arena_t arena,
                                       mps_area_scan_t scan_area, mps_word_t mask,
                                       mps_word_t pattern)
 {
-  Root root;
-  Res res;
-  ARGCHECK(root_o != NULL, MPS_RES_PARAM);
-  ARGCHECK(TESTT(Arena, arena), MPS_RES_PARAM);
-  ARGCHECK(RANK_OK(rank), MPS_RES_PARAM);
-  ARGCHECK(base != NULL && (char *)base < (char *)limit, MPS_RES_PARAM);
-  ARGCHECK(scan_area != NULL, MPS_RES_PARAM);
-  ARGCHECK((pattern & ~mask) == 0, MPS_RES_PARAM);  /* the pattern lies within the mask */
-  ArenaEnter(arena);
-  res = RootCreateArea(&root, arena, rank, rm, base, limit, scan_area, NULL,
-                       mask, pattern, TRUE);
-  ArenaLeave(arena);
-  if (res != ResOK)
-    return res;
-  *root_o = root;
-  return MPS_RES_OK;
+  return rootCreateArea("mps_root_create_area_tagged", root_o, arena, rank, rm, base, limit,
+                        scan_area, NULL, mask, pattern, TRUE);
 }
 
 mps_res_t mps_root_create_table(mps_root_t *root_o, mps_arena_t arena, mps_rank_t rank,
@@ -206,8 +218,8 @@ mps_res_t mps_root_create_table(mps_root_t *root_o, mps_arena_t arena, mps_rank_
 {
   ARGCHECK(count > 0, MPS_RES_PARAM);
   ARGCHECK(base != NULL, MPS_RES_PARAM);
-  return mps_root_create_area(root_o, arena, rank, rm, base, base + count,
-                              mps_scan_area, NULL);
+  return rootCreateArea("mps_root_create_table", root_o, arena, rank, rm, base,
+                        base + count, mps_scan_area, NULL, 0, 0, FALSE);
 }
 
 mps_res_t mps_root_create_table_masked(mps_root_t *root_o, mps_arena_t arena,
@@ -216,8 +228,8 @@ mps_res_t mps_root_create_table_masked(mps_root_t *root_o, mps_arena_t arena,
 {
   ARGCHECK(count > 0, MPS_RES_PARAM);
   ARGCHECK(base != NULL, MPS_RES_PARAM);
-  return mps_root_create_area_tagged(root_o, arena, rank, rm, base, base + count,
-                                     mps_scan_area_tagged, mask, 0);
+  return rootCreateArea("mps_root_create_table_masked", root_o, arena, rank, rm, base,
+                        base + count, mps_scan_area_tagged, NULL, mask, 0, TRUE);
 }
 
 mps_res_t mps_root_create_fmt(mps_root_t *root_o, mps_arena_t arena, mps_rank_t rank,
@@ -298,6 +310,7 @@ mps_res_t mps_root_create_thread_tagged(mps_root_t *root_o, mps_arena_t arena,
   ARGCHECK(rank == RankAMBIG, MPS_RES_PARAM);   /* thread roots are ambiguous */
   ARGCHECK(rm == 0, MPS_RES_PARAM);
   ARGCHECK(TESTT(Thread, thr), MPS_RES_PARAM);
+  ARGCHECK(thr->arena == arena, MPS_RES_PARAM); /* the thread is registered with the arena */
   ARGCHECK(scan_area != NULL, MPS_RES_PARAM);
   ARGCHECK(cold != NULL, MPS_RES_PARAM);
   return rootCreateThread(root_o, arena, rank, thr, scan_area, NULL, mask, pattern,
@@ -314,6 +327,7 @@ mps_res_t mps_root_create_thread_scanned(mps_root_t *root_o, mps_arena_t arena,
   ARGCHECK(rank == RankAMBIG, MPS_RES_PARAM);   /* thread roots are ambiguous */
   ARGCHECK(rm == 0, MPS_RES_PARAM);
   ARGCHECK(TESTT(Thread, thr), MPS_RES_PARAM);
+  ARGCHECK(thr->arena == arena, MPS_RES_PARAM); /* the thread is registered with the arena */
   ARGCHECK(scan_area != NULL, MPS_RES_PARAM);
   ARGCHECK(cold != NULL, MPS_RES_PARAM);
   return rootCreateThread(root_o, arena, rank, thr, scan_area, closure, 0, 0, FALSE, cold);
@@ -329,6 +343,7 @@ mps_res_t mps_root_create_reg(mps_root_t *root_o, mps_arena_t arena, mps_rank_t 
   ARGCHECK(rank == RankAMBIG, MPS_RES_PARAM);   /* thread roots are ambiguous */
   ARGCHECK(rm == 0, MPS_RES_PARAM);
   ARGCHECK(TESTT(Thread, thr), MPS_RES_PARAM);
+  ARGCHECK(thr->arena == arena, MPS_RES_PARAM); /* the thread is registered with the arena */
   ARGCHECK(reg_scan == mps_stack_scan_ambig, MPS_RES_PARAM); /* the only scanner supported */
   ARGCHECK(p != NULL, MPS_RES_PARAM);
   return rootCreateThread(root_o, arena, RankAMBIG, thr, mps_scan_area_tagged, NULL,

@@ -82,9 +82,9 @@ ARG_DEFINE_KEY(MVFF_FIRST_FIT);
 #define MVFF_REDUCE_TO 0.25
 
 /* After an attempt to return memory leaves free memory above the
- * trigger, the next attempt waits until another total / MVFF_REDUCE_SLACK
- * bytes (at least extendBy) are free. */
-#define MVFF_REDUCE_SLACK 8
+ * trigger, the next attempt waits until another 1 / MVFF_REDUCE_SLACK of
+ * the memory in use (at least extendBy) is free. */
+#define MVFF_REDUCE_SLACK 4
 
 /* Memory held in front of the CBS is put back before growing only if
  * it is at least total / MVFF_FLUSH_FRACTION (and at least extendBy). */
@@ -518,11 +518,15 @@ static Bool mvffReturnGrains(MVFF mvff, Range range, double keep, Size least)
 
 /* Free memory has gone above the trigger: flush, so that free memory
  * coalesces, and return whole grains of the largest free ranges until
- * free memory is down to MVFF_REDUCE_TO of the spare fraction.  Pieces
- * smaller than extendBy are returned only if that is not enough to bring
- * free memory within the spare fraction: small holes scattered through
- * the arena make its searches slow, and are of no use for the pool's own
- * next extension. */
+ * free memory is down to MVFF_REDUCE_TO of the spare fraction.
+ *
+ * Only pieces of at least extendBy are returned at first: small holes
+ * scattered through the arena make its searches slow and are no use for
+ * the pool's own next extension, and returning them turned out to raise
+ * the peak footprint, not lower it.  Smaller pieces go only when free
+ * memory is still more than halfway from the spare fraction to the whole
+ * total (a badly fragmented pool whose live set has collapsed), and then
+ * only down to that halfway mark. */
 static void mvffReduce(MVFF mvff)
 {
   Size grain = ArenaGrainSize(PoolArena(MVFFPool(mvff)));
@@ -530,23 +534,30 @@ static void mvffReduce(MVFF mvff)
   Size least = mvff->extendBy;
   Size free;
   mvffFlush(mvff);
-  if (mvffFreeSizeOf(mvff) == mvff->total)
+  if (mvffFreeSizeOf(mvff) == mvff->total) {
     keep = mvff->spare;         /* everything is free: keep just the spare */
+    least = grain;
+  }
   for (;;) {
     RangeStruct range, old;
     if (!CBSFindLargest(&range, &old, MVFFCBS(mvff), least, FindDeleteNONE)
         || !mvffReturnGrains(mvff, &range, keep, least)) {
-      if (least == grain || mvffFreeSizeOf(mvff) <= mvff->spareLimit)
+      double half = (1.0 + mvff->spare) / 2.0;
+      if (least == grain
+          || (double)mvffFreeSizeOf(mvff) <= half * (double)mvff->total)
         break;
       least = grain;
-      keep = mvff->spare;
+      keep = half;
     }
   }
-  /* If fragmentation kept free memory above the trigger, do not try again
-   * until a good deal more has been freed: each attempt costs a flush. */
+  /* If free memory is still above the trigger, do not try again until a
+   * good deal more has been freed (a quarter of what is in use, or
+   * extendBy): each attempt costs a flush, and the number of attempts
+   * while the live set falls is then logarithmic. */
   free = mvffFreeSizeOf(mvff);
   if (free > mvff->reduceAt)
-    mvff->reduceAt = free + SizeMax(mvff->extendBy, mvff->total / MVFF_REDUCE_SLACK);
+    mvff->reduceAt = free + SizeMax(mvff->extendBy,
+                                    (mvff->total - free) / MVFF_REDUCE_SLACK);
 }
 
 

@@ -320,6 +320,7 @@ static Res sncFramePop(Pool pool, Buffer buffer, mps_frame_t frame)
   SNC snc = SNCOf(pool);
   Addr pos = (Addr)(void *)frame;
   Seg seg = NULL;
+  Bool frameOnStack;
 
   AVERT(SNC, snc);
   if (pos != sncBottom(buffer)) {
@@ -327,8 +328,9 @@ static Res sncFramePop(Pool pool, Buffer buffer, mps_frame_t frame)
       if (SegBase(seg) < pos && pos <= sncSegObjectsLimit(seg))
         break;
     }
-    if (seg == NULL || !AddrIsAligned(pos, pool->alignment)) {
-      ARGCHECKF("mps_ap_frame_pop", FALSE, ResPARAM); /* the frame is on the allocation point's stack */
+    frameOnStack = seg != NULL && AddrIsAligned(pos, pool->alignment);
+    if (!frameOnStack) {
+      ARGCHECKF("mps_ap_frame_pop", frameOnStack, ResPARAM); /* the frame is on the allocation point's stack */
       return ResPARAM;
     }
     /* Inside the buffer's current region: just move back. */

@@ -78,7 +78,10 @@ Res ProtInit(void)
   if (!protInstalled) {
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = protHandler;
-    sa.sa_flags = SA_SIGINFO | SA_RESTART;
+    /* SA_NODEFER: handling one barrier hit may touch another protected
+     * segment (scanning a grey segment reads its referents' headers), and
+     * that fault must reach the handler too. */
+    sa.sa_flags = SA_SIGINFO | SA_RESTART | SA_NODEFER;
     /* Nothing is blocked: a thread waiting in the handler for the arena
      * lock must still be suspendable by the collector. */
     sigemptyset(&sa.sa_mask);

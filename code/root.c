@@ -48,8 +48,9 @@ static Res rootAlloc(Root *rootReturn, Arena arena, Rank rank, mps_rm_t mode, Ro
   root->rank = rank;
   root->var = var;
   root->mode = mode;
-  /* A root made during a trace that has flipped is scanned by it too. */
-  root->grey = arena->flippedTraces;
+  /* A root made after a flip holds only what the mutator could load, and
+   * the mutator never holds white references: it is black. */
+  root->grey = TraceSetEMPTY;
   *rootReturn = root;
   return ResOK;
 }
@@ -142,7 +143,9 @@ Res RootScan(ScanState ss, Root root)
   mps_ss_t mps_ss = ScanStateMPS(ss);
   Res res;
   AVERT(Root, root);
-  AVER(ss->rank == root->rank);
+  /* The scan's rank is the root's, except that a weak root is scanned as
+   * exact when the mutator must run before the weak band (trace.c). */
+  AVER(ss->rank == root->rank || (root->rank == RankWEAK && ss->rank == RankEXACT));
   ScanStateBeginClient(ss);
   switch (root->var) {
   case RootAREA:

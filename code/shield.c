@@ -6,6 +6,7 @@
 #include "arena.h"
 #include "pool.h"
 #include "buffer.h"
+#include "trace.h"
 
 static void segSetProtection(Seg seg, AccessSet forbid)
 {
@@ -18,6 +19,14 @@ static void segSetProtection(Seg seg, AccessSet forbid)
 void SegLowerBarrier(Seg seg)
 {
   segSetProtection(seg, 0);
+}
+
+void SegRaiseReadBarrier(Seg seg)
+{
+  Arena arena = PoolArena(SegPool(seg));
+  if (arena->state == ArenaPOSTMORTEM || ProtInit() != ResOK)
+    return;
+  segSetProtection(seg, ACCESS_READ | ACCESS_WRITE);
 }
 
 /* Protect a run of adjacent segments of the same protection with one
@@ -42,7 +51,7 @@ void ArenaRaiseBarriers(Arena arena)
       if (SegBuffer(seg) != NULL) {
         SegSetSummary(seg, ZoneSetUNIV);
         segSetProtection(seg, 0);
-      } else if (SegSummary(seg) != ZoneSetUNIV && SegWhite(seg) == TraceSetEMPTY) {
+      } else if (SegSummary(seg) != ZoneSetUNIV && seg->pm == 0) {
         segSetProtection(seg, ACCESS_WRITE);
       }
     }
@@ -75,7 +84,11 @@ Bool ArenaAccess(Addr addr, AccessSet mode)
       continue;
     ArenaEnterRecursive(arena);
     if (SegOfAddr(&seg, arena, addr)) {
-      if (seg->pm != 0) {
+      if (seg->pm & ACCESS_READ) {
+        /* The read barrier: a grey segment between slices of a trace. */
+        TraceSegAccess(arena, seg);
+        ++arena->barrierHits;
+      } else if (seg->pm != 0) {
         /* The write barrier: the mutator is changing references, so the
          * summary can no longer be trusted. */
         SegLowerBarrier(seg);

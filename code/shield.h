@@ -13,9 +13,11 @@
  *    its summary is universal (the mutator writes new objects there);
  *  - the collector lifts protection from a segment before it writes to it
  *    (condemning, scanning, refilling, freeing, walking);
- *  - after a collection, every segment that holds references, is not
- *    being allocated in, and has a summary other than universal, is
- *    protected against writes.
+ *  - after a collection, and whenever the mutator runs in the middle of
+ *    one, every segment that holds references, is not being allocated in,
+ *    and has a summary other than universal, is protected against writes;
+ *  - in the middle of a collection, grey segments are protected against
+ *    any access (the read barrier, trace.c).
  */
 
 #ifndef tarn_shield_h
@@ -24,6 +26,8 @@
 #include "types.h"
 
 extern void SegLowerBarrier(Seg seg);
+/* A grey segment while the mutator runs in the middle of a trace. */
+extern void SegRaiseReadBarrier(Seg seg);
 extern void ArenaRaiseBarriers(Arena arena);
 extern void ArenaLowerBarriers(Arena arena);
 

@@ -191,6 +191,9 @@ static void traceInit(Trace trace, Arena arena, TraceId ti, const char *why)
   trace->finalPostedScanned = FALSE;
   trace->finalGuardiansScanned = FALSE;
   trace->pinsScanned = FALSE;
+  trace->yielded = FALSE;
+  trace->chain = NULL;
+  trace->topGen = 0;
   trace->fixRefs = 0;
   trace->startClock = mps_clock();
   trace->sig = TraceSig;
@@ -399,23 +402,33 @@ static Res traceScanFinal(Trace trace, Rank rank, Res (*scan)(ScanState ss))
   return res;
 }
 
-/* Scan everything grey whose rank is at most `band`; return whether
- * anything was scanned. */
-static Res traceScanBand(Bool *progressReturn, Trace trace, Rank band)
-{
-  Arena arena = trace->arena;
-  Ring node, next;
-  Rank r;
-  Bool progress = FALSE;
-  Res res;
+/* Scanning in slices.  The work of a trace is: the roots, band by band,
+ * then the grey segments of each rank up to the band, until nothing is
+ * grey at the weak band.  A slice stops at its deadline, but never before
+ * the ambiguous and exact roots are done: those are what the mutator can
+ * reach without a barrier. */
 
-  RING_FOR(node, &arena->rootRing, next) {
+static Bool traceRootsPending(Trace trace, Rank band)
+{
+  Ring node;
+  for (node = trace->arena->rootRing.next; node != &trace->arena->rootRing; node = node->next) {
+    Root root = RING_ELT(Root, arenaRing, node);
+    if (root->rank <= band && TraceSetIsMember(root->grey, trace->ti))
+      return TRUE;
+  }
+  return FALSE;
+}
+
+static Res traceScanRoots(Trace trace, Rank band)
+{
+  Ring node, next;
+  Res res;
+  RING_FOR(node, &trace->arena->rootRing, next) {
     Root root = RING_ELT(Root, arenaRing, node);
     if (root->rank <= band && TraceSetIsMember(root->grey, trace->ti)) {
       res = traceScanRoot(trace, root);
       if (res != ResOK)
         return res;
-      progress = TRUE;
     }
   }
   if (!trace->pinsScanned) {
@@ -423,48 +436,64 @@ static Res traceScanBand(Bool *progressReturn, Trace trace, Rank band)
     if (res != ResOK)
       return res;
     trace->pinsScanned = TRUE;
-    progress = TRUE;
   }
   if (band >= RankEXACT && !trace->finalPostedScanned) {
     res = traceScanFinal(trace, RankEXACT, FinalScanPosted);
     if (res != ResOK)
       return res;
     trace->finalPostedScanned = TRUE;
-    progress = TRUE;
   }
   if (band >= RankFINAL && !trace->finalGuardiansScanned) {
     res = traceScanFinal(trace, RankFINAL, FinalScanGuardians);
     if (res != ResOK)
       return res;
     trace->finalGuardiansScanned = TRUE;
-    progress = TRUE;
   }
-  for (r = 0; r <= band; ++r) {
-    while (!RingIsSingle(&trace->greyRing[r])) {
-      Seg seg = RING_ELT(Seg, greyRing, trace->greyRing[r].next);
-      res = traceScanSeg(trace, seg, r);
-      if (res != ResOK)
-        return res;
-      progress = TRUE;
-    }
-  }
-  *progressReturn = progress;
   return ResOK;
 }
 
-static Res traceScanAll(Trace trace)
+/* Scan grey segments of rank at most the band until none is left or the
+ * deadline passes (checked every few segments).  TRUE if none is left. */
+static Bool traceScanSegs(Trace trace, mps_clock_t deadline)
 {
-  Rank band;
-  for (band = RankAMBIG; band < RANK_LIMIT; ++band) {
-    Bool progress;
-    trace->band = band;
-    do {
-      Res res = traceScanBand(&progress, trace, band);
-      if (res != ResOK)
-        return res;
-    } while (progress);
+  Count n = 0;
+  Rank r;
+  for (r = 0; r <= trace->band; ++r) {
+    while (!RingIsSingle(&trace->greyRing[r])) {
+      Seg seg = RING_ELT(Seg, greyRing, trace->greyRing[r].next);
+      Res res = traceScanSeg(trace, seg, r);
+      AVER(res == ResOK);         /* pools preserve in place when short */
+      UNUSED(res);
+      if ((++n & 7) == 0 && mps_clock() >= deadline)
+        return FALSE;
+      r = 0;                      /* lower ranks may have become grey */
+    }
   }
-  return ResOK;
+  return TRUE;
+}
+
+/* Do the trace's work until the deadline.  TRUE when it is all done. */
+static Bool traceWork(Trace trace, mps_clock_t deadline)
+{
+  for (;;) {
+    Res res;
+    if (traceRootsPending(trace, trace->band) || !trace->pinsScanned
+        || (trace->band >= RankEXACT && !trace->finalPostedScanned)
+        || (trace->band >= RankFINAL && !trace->finalGuardiansScanned)) {
+      res = traceScanRoots(trace, trace->band);
+      AVER(res == ResOK);
+      UNUSED(res);
+    }
+    if (trace->band >= RankEXACT && mps_clock() >= deadline)
+      return FALSE;
+    if (!traceScanSegs(trace, deadline))
+      return FALSE;
+    if (!traceRootsPending(trace, trace->band)) {
+      if (trace->band == RankWEAK)
+        return TRUE;
+      ++trace->band;
+    }
+  }
 }
 
 /* Reclaiming */
@@ -480,8 +509,10 @@ static void traceReclaim(Trace trace)
       continue;
     RING_FOR(segNode, &pool->segRing, segNext) {
       Seg seg = RING_ELT(Seg, poolRing, segNode);
-      if (TraceSetIsMember(SegWhite(seg), trace->ti))
+      if (TraceSetIsMember(SegWhite(seg), trace->ti)) {
+        SegLowerBarrier(seg);
         pool->klass->reclaim(pool, trace, seg);
+      }
     }
     if (pool->klass->traceEnd != NULL)
       pool->klass->traceEnd(pool, trace);
@@ -561,202 +592,175 @@ static void traceEventHeapSize(Arena arena)
   EVENTN(HeapSize, ARENA, (Word)arena, arena->committed, total, free);
 }
 
-/* Run a whole collection.  chain NULL: collect everything. */
-static Res traceRun(Arena arena, const char *why, Chain chain, Index topGen)
+static void traceProtectGrey(Trace trace)
 {
-  Trace trace;
-  Res res;
+  Ring node;
+  Rank r;
+  for (r = 0; r < RANK_LIMIT; ++r)
+    for (node = trace->greyRing[r].next; node != &trace->greyRing[r]; node = node->next)
+      SegRaiseReadBarrier(RING_ELT(Seg, greyRing, node));
+}
 
+/* Before the mutator runs in the middle of a trace: it must never load a
+ * white reference.  Roots it can reach are scanned already, except weak
+ * ones, which are fixed now as exact (their referents survive this
+ * trace); every grey segment is protected against any access, so the
+ * mutator's first touch scans it (the read barrier, TraceSegAccess). */
+static void traceYield(Trace trace)
+{
+  Ring node, next;
+  RING_FOR(node, &trace->arena->rootRing, next) {
+    Root root = RING_ELT(Root, arenaRing, node);
+    if (TraceSetIsMember(root->grey, trace->ti)) {
+      ScanStateStruct ss;
+      ScanStateInit(&ss, TraceSetSingle(trace->ti), trace->arena, RankEXACT, trace->white);
+      (void)RootScan(&ss, root);
+      ScanStateFinish(&ss);
+      root->grey &= ~TraceSetSingle(trace->ti);
+    }
+  }
+  /* Segments scanned in this trace have exact summaries now: keep them
+   * exact while the mutator runs. */
+  ArenaRaiseBarriers(trace->arena);
+  traceProtectGrey(trace);
+  trace->yielded = TRUE;
+}
+
+/* Create a trace: condemn, flip, and start the work.  The other threads
+ * are suspended for the whole of each slice. */
+static Trace traceStart(Arena arena, const char *why, Chain chain, Index topGen)
+{
+  Trace trace = ArenaTrace(arena, 0);
+  Res res;
   AVER(arena->busyTraces == TraceSetEMPTY);
-  trace = ArenaTrace(arena, 0);
   traceInit(trace, arena, 0, why);
-  EVENTN(PauseBegin, TRACE, (Word)arena);
+  arena->busyTraces |= TraceSetSingle(0);
+  traceMakeMessages(arena);
   if (EVENT_ON(TRACE))
     EventWriteString(EventCodeTraceStart, (Word)arena, why);
-  arena->busyTraces |= TraceSetSingle(0);
-  arena->inCollection = TRUE;
-  traceMakeMessages(arena);
-  ThreadRingSuspend(arena);
-
   /* Allocation points give back their buffers before anything is
    * condemned, so that pools see every committed object; a buffer with a
    * reservation outstanding is trapped instead, and that commit fails. */
   traceFlipBuffers(arena);
   res = traceCondemn(trace, chain, topGen);
   AVER(res == ResOK);
+  UNUSED(res);
+  trace->chain = chain;
+  trace->topGen = topGen;
   if (trace->condemned > 0) {
     EVENTN(TraceFlip, TRACE, (Word)arena, (Word)trace, trace->condemned, trace->notCondemned);
     traceFlip(trace);
-    res = traceScanAll(trace);
-    AVER(res == ResOK);         /* emergency mode arrives with AMC */
+  }
+  return trace;
+}
+
+static void traceFinish(Trace trace)
+{
+  Arena arena = trace->arena;
+  if (trace->condemned > 0) {
     traceReclaim(trace);
     ArenaRaiseBarriers(arena);
-    if (chain == NULL)
+    if (trace->chain == NULL)
       traceResetAllGens(arena);
     else
-      traceResetGens(chain, topGen);
+      traceResetGens(trace->chain, trace->topGen);
     tracePostEnd(trace);
+    EVENTN(TraceEnd, TRACE, (Word)arena, (Word)trace, trace->condemned, trace->preserved,
+           trace->reclaimed, trace->scanned, trace->segsScanned);
+    if (EVENT_ON(ARENA))
+      traceEventHeapSize(arena);
     arena->lastSegsScanned = trace->segsScanned;
     arena->lastScanned = trace->scanned;
     arena->lastCondemned = trace->condemned;
     arena->lastLive = trace->preserved;
     arena->totalScanned += trace->scanned;
-    arena->lastPause = mps_clock() - trace->startClock;
-    if (arena->lastPause > arena->maxPause)
-      arena->maxPause = arena->lastPause;
-    EVENTN(TraceEnd, TRACE, (Word)arena, (Word)trace, trace->condemned, trace->preserved,
-           trace->reclaimed, trace->scanned, trace->segsScanned);
-    if (EVENT_ON(ARENA))
-      traceEventHeapSize(arena);
   }
-
-  ThreadRingResume(arena);
   trace->state = TraceFINISHED;
-  arena->flippedTraces &= ~TraceSetSingle(0);
-  arena->busyTraces &= ~TraceSetSingle(0);
-  arena->inCollection = FALSE;
+  arena->flippedTraces &= ~TraceSetSingle(trace->ti);
+  arena->busyTraces &= ~TraceSetSingle(trace->ti);
   trace->sig = SigINVALID;
+}
+
+/* One slice of collection work, with the other threads stopped.  Start a
+ * trace first if `start` (then why/chain/topGen describe it).  Returns
+ * TRUE if no trace is left in progress. */
+static Bool traceSlice(Arena arena, mps_clock_t deadline, Bool start,
+                       const char *why, Chain chain, Index topGen)
+{
+  mps_clock_t begin = mps_clock();
+  mps_clock_t pause;
+  Trace trace;
+  Bool done;
+
+  AVER(!arena->inCollection);
+  arena->inCollection = TRUE;
+  EVENTN(PauseBegin, TRACE, (Word)arena);
+  ThreadRingSuspend(arena);
+  trace = start ? traceStart(arena, why, chain, topGen) : ArenaTrace(arena, 0);
+  done = trace->condemned == 0 || traceWork(trace, deadline);
+  if (done)
+    traceFinish(trace);
+  else
+    traceYield(trace);
+  ThreadRingResume(arena);
   EVENTN(PauseEnd, TRACE, (Word)arena);
-  return res;
-}
-
-Res TraceCollect(Arena arena, const char *why, Bool full)
-{
-  Chain chain = NULL;
-  Index topGen = 0;
-  if (!full) {
-    chain = PolicyChainDue(&topGen, arena);
-    if (chain == NULL)
-      return ResOK;
-  }
-  return traceRun(arena, why, chain, topGen);
-}
-
-/* The collector's part of an arena */
-
-Res ArenaCollectorInit(Arena arena)
-{
-  void *p;
-  Res res;
-  MessageInit(arena);
-  FinalInit(arena);
-  arena->busyTraces = TraceSetEMPTY;
-  arena->flippedTraces = TraceSetEMPTY;
+  pause = mps_clock() - begin;
+  arena->lastPause = pause;
+  if (pause > arena->maxPause)
+    arena->maxPause = pause;
   arena->inCollection = FALSE;
-  arena->fullRequested = FALSE;
-  arena->barriersOn = TRUE;
-  arena->pins = NULL;
-  arena->pinCount = arena->pinCapacity = 0;
-  arena->lastSegsScanned = 0;
-  arena->lastScanned = arena->lastCondemned = arena->lastLive = 0;
-  arena->lastPause = arena->maxPause = 0;
-  arena->totalScanned = 0;
-  arena->zonesClaimed = ZoneSetEMPTY;
-  arena->barrierHits = 0;
-  arena->gcStartMessage = NULL;
-  arena->gcMessage = NULL;
-  memset(arena->history, 0, sizeof arena->history);
-  res = ControlAlloc(&p, arena, TRACE_MAX * sizeof(TraceStruct));
-  if (res != ResOK)
-    return res;
-  memset(p, 0, TRACE_MAX * sizeof(TraceStruct));
-  arena->traces = p;
-  res = ArenaChainsInit(arena);
-  if (res != ResOK) {
-    ControlFree(arena, p, TRACE_MAX * sizeof(TraceStruct));
-    return res;
-  }
-  return ResOK;
+  return done;
 }
 
-void ArenaCollectorFinish(Arena arena)
+Bool TraceBusy(Arena arena)
 {
-  AVER(arena->busyTraces == TraceSetEMPTY);
-  FinalFinish(arena);
-  MessageFinish(arena);
-  if (arena->pins != NULL)
-    ControlFree(arena, arena->pins, arena->pinCapacity * sizeof(Addr));
-  if (arena->gcStartMessage != NULL)
-    MessageDestroy(arena->gcStartMessage);
-  if (arena->gcMessage != NULL)
-    MessageDestroy(arena->gcMessage);
-  ArenaChainsFinish(arena);
-  ControlFree(arena, arena->traces, TRACE_MAX * sizeof(TraceStruct));
+  return arena->busyTraces != TraceSetEMPTY;
 }
 
-/* Arena states (contract 4.4).  Collections run to completion inside the
- * call that starts them, so "parked" and "clamped" differ only in whether
- * a later poll may start a collection. */
-
-void ArenaClamp(Arena arena)
+Bool TraceStartAndStep(Arena arena, const char *why, Chain chain, Index topGen,
+                       mps_clock_t deadline)
 {
-  arena->state = ArenaCLAMPED;
+  AVER(!TraceBusy(arena));
+  return traceSlice(arena, deadline, TRUE, why, chain, topGen);
 }
 
-void ArenaPark(Arena arena)
+Bool TraceStep(Arena arena, mps_clock_t deadline)
 {
-  AVER(arena->busyTraces == TraceSetEMPTY);
-  arena->state = ArenaPARKED;
+  if (!TraceBusy(arena))
+    return TRUE;
+  return traceSlice(arena, deadline, FALSE, NULL, NULL, 0);
 }
 
-void ArenaRelease(Arena arena)
+void TraceFinishAll(Arena arena)
 {
-  arena->state = ArenaUNCLAMPED;
+  while (!TraceStep(arena, CLOCK_NEVER))
+    ;
 }
 
-Res ArenaCollect(Arena arena, const char *why)
+/* The read barrier: the mutator touched a grey segment between slices.
+ * Scan it now (a weak one early as exact: its referents then survive this
+ * trace), with the other threads stopped; then it is black and open. */
+void TraceSegAccess(Arena arena, Seg seg)
 {
-  Res res;
-  ArenaPark(arena);
-  res = traceRun(arena, why, NULL, 0);
-  arena->state = ArenaPARKED;
-  return res;
-}
-
-Res ArenaStartCollect(Arena arena, const char *why)
-{
-  arena->state = ArenaUNCLAMPED;
-  return traceRun(arena, why, NULL, 0);
-}
-
-/* A step may do a whole collection: one is due by the policy, or the
- * client is idle and a full collection is worth doing. */
-Bool ArenaStep(Arena arena, double interval, double multiplier)
-{
-  Index topGen;
-  Bool wasClamped = arena->state != ArenaUNCLAMPED;
-  Bool work = PolicyChainDue(&topGen, arena) != NULL;
-  UNUSED(interval);
-  UNUSED(multiplier);
-  if (work)
-    (void)TraceCollect(arena, "mps_arena_step: a generation is over capacity", FALSE);
-  if (wasClamped)
-    arena->state = ArenaCLAMPED;
-  return work;
-}
-
-Bool ArenaCollectForMemory(Arena arena)
-{
-  if (arena->state != ArenaUNCLAMPED || arena->inCollection)
-    return FALSE;
-  (void)traceRun(arena, "out of memory: collecting everything before failing", NULL, 0);
-  return TRUE;
-}
-
-void ArenaRequestFullCollection(Arena arena)
-{
-  arena->fullRequested = TRUE;
-}
-
-/* Called on allocation slow paths: start a collection if one is due. */
-void ArenaPoll(Arena arena)
-{
-  if (arena->state != ArenaUNCLAMPED || arena->inCollection)
-    return;
-  if (arena->fullRequested) {
-    arena->fullRequested = FALSE;
-    (void)traceRun(arena, "a ramp allocation pattern ended (collect all)", NULL, 0);
+  Trace trace = ArenaTrace(arena, 0);
+  AVER(TraceBusy(arena));
+  if (arena->inCollection) {
+    /* The collector itself touched it (reading an object's header, say):
+     * it stays grey and will be scanned in its turn. */
+    SegLowerBarrier(seg);
     return;
   }
-  (void)TraceCollect(arena, "a generation's new size passed its capacity", FALSE);
+  ThreadRingSuspend(arena);
+  arena->inCollection = TRUE;
+  if (TraceSetIsMember(SegGrey(seg), trace->ti)) {
+    Rank rank = segLowestRank(seg);
+    if (rank > trace->band)
+      rank = trace->band >= RankEXACT ? RankEXACT : trace->band;
+    (void)traceScanSeg(trace, seg, rank);
+  }
+  SegLowerBarrier(seg);
+  /* Scanning may have touched (and so opened) other grey segments. */
+  traceProtectGrey(trace);
+  arena->inCollection = FALSE;
+  ThreadRingResume(arena);
 }

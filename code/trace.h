@@ -107,6 +107,9 @@ typedef struct TraceStruct {
   Bool finalPostedScanned;      /* posted finalization messages, exact */
   Bool finalGuardiansScanned;   /* registrations, in the final band */
   Bool pinsScanned;             /* explicit pins, in the ambiguous band */
+  Bool yielded;                 /* the mutator has run during this trace */
+  Chain chain;                  /* condemned generations, or NULL: all */
+  Index topGen;
   Count fixRefs;
   mps_clock_t startClock;
 } TraceStruct;
@@ -124,8 +127,16 @@ extern void TraceScanSegRange(ScanState ss, Seg seg);
 extern Res ArenaCollectorInit(Arena arena);
 extern void ArenaCollectorFinish(Arena arena);
 
-/* Collection */
-extern Res TraceCollect(Arena arena, const char *why, Bool full);
+/* Collection in slices (trace.c) */
+#define CLOCK_NEVER ((mps_clock_t)-1)
+extern Bool TraceBusy(Arena arena);
+extern Bool TraceStartAndStep(Arena arena, const char *why, Chain chain, Index topGen,
+                              mps_clock_t deadline);
+extern Bool TraceStep(Arena arena, mps_clock_t deadline);
+extern void TraceFinishAll(Arena arena);
+extern void TraceSegAccess(Arena arena, Seg seg);
+
+/* Policy (policy.c) */
 extern void ArenaPark(Arena arena);
 extern void ArenaRelease(Arena arena);
 extern void ArenaClamp(Arena arena);
