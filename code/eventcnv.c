@@ -126,10 +126,7 @@ static void *grow(void *p, size_t *cap, size_t n, size_t size)
 
 /* The log: the whole input in memory, and the well-formed prefix */
 
-typedef struct Label {
-  Word label;
-  const char *text;
-} Label;
+typedef struct Label { Word label; const char *text; } Label;
 
 typedef struct Log {
   Word *words;
@@ -428,10 +425,7 @@ static void writeCsv(FILE *out, const Log *log, const char *name)
 
 typedef struct Point { double t, v; } Point;
 
-typedef struct Series {
-  Point *p;
-  size_t n, cap;
-} Series;
+typedef struct Series { Point *p; size_t n, cap; } Series;
 
 typedef struct Pause {
   double start, end;
@@ -833,10 +827,10 @@ static void writeHtml(FILE *out, const Log *log, const char *name)
   analyse(&st, log);
   fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>", out);
   putXmlString(out, name);
-  fputs(": Tarn telemetry</title>\n<style>\nbody { font-family: sans-serif; }\n"
-        "table { border-collapse: collapse; }\n"
-        "th, td { border: 1px solid #bbb; padding: 2px 8px; text-align: right; }\n"
-        "td.why { text-align: left; }\n</style>\n</head>\n<body>\n<h1>Tarn telemetry: ", out);
+  fputs(": Tarn telemetry</title>\n<style>body { font-family: sans-serif; } "
+        "table { border-collapse: collapse; } th, td { border: 1px solid #bbb; "
+        "padding: 2px 8px; text-align: right; } td.why { text-align: left; }</style>\n"
+        "</head>\n<body>\n<h1>Tarn telemetry: ", out);
   putXmlString(out, name);
   fputs("</h1>\n", out);
   svgPicture(out, &st, name);

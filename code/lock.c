@@ -74,6 +74,20 @@ void LockReleaseRecursive(Lock lock)
 /* Recursive: telemetry may be written while the collector holds it. */
 static pthread_mutex_t globalMutex = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 
+void LockReinit(Lock lock)
+{
+  LockInit(lock);
+}
+
+void GlobalLockReinit(void)
+{
+  pthread_mutexattr_t attr;
+  pthread_mutexattr_init(&attr);
+  pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+  pthread_mutex_init(&globalMutex, &attr);
+  pthread_mutexattr_destroy(&attr);
+}
+
 void GlobalLockClaim(void) { pthread_mutex_lock(&globalMutex); }
 void GlobalLockRelease(void) { pthread_mutex_unlock(&globalMutex); }
 
@@ -88,6 +102,8 @@ void LockClaimRecursive(Lock lock) { ++lock->depth; }
 void LockReleaseRecursive(Lock lock) { AVER(lock->depth > 0); --lock->depth; }
 void GlobalLockClaim(void) { }
 void GlobalLockRelease(void) { }
+void LockReinit(Lock lock) { LockInit(lock); }
+void GlobalLockReinit(void) { }
 
 #endif
 

@@ -41,4 +41,8 @@ extern Bool LockCheck(Lock lock);
 extern void GlobalLockClaim(void);
 extern void GlobalLockRelease(void);
 
+/* In the child after fork: fresh, unclaimed locks. */
+extern void LockReinit(Lock lock);
+extern void GlobalLockReinit(void);
+
 #endif /* tarn_lock_h */

@@ -68,8 +68,51 @@ static void threadResumeHandler(int sig)
     threadSelf->resumed = 1;
 }
 
+/* fork: the child has only the thread that called fork.  Before the fork
+ * every arena lock is taken, so that no arena is caught half-changed;
+ * afterwards both sides release them, and in the child the other
+ * registered threads are marked dead, so that nothing tries to suspend
+ * them (contract 27.31; their registrations must still be undone). */
+static void threadForkPrepare(void)
+{
+  Ring node;
+  GlobalLockClaim();
+  for (node = ArenaGlobalRing()->next; node != ArenaGlobalRing(); node = node->next)
+    ArenaEnterRecursive(RING_ELT(Arena, globalRing, node));
+}
+
+static void threadForkRelease(Bool child)
+{
+  Ring node, tnode;
+  for (node = ArenaGlobalRing()->next; node != ArenaGlobalRing(); node = node->next) {
+    Arena arena = RING_ELT(Arena, globalRing, node);
+    if (!child) {
+      ArenaLeaveRecursive(arena);
+      continue;
+    }
+    for (tnode = arena->threadRing.next; tnode != &arena->threadRing; tnode = tnode->next) {
+      Thread thread = RING_ELT(Thread, arenaRing, tnode);
+      if (!pthread_equal(thread->id, pthread_self()))
+        thread->alive = FALSE;
+    }
+    /* The child's thread has a new kernel id, so it cannot unlock a mutex
+     * its parent's thread took: make fresh ones. */
+    LockReinit(&arena->lockStruct);
+  }
+  if (child) {
+    GlobalLockReinit();
+    sem_init(&threadAck, 0, 0);
+  } else {
+    GlobalLockRelease();
+  }
+}
+
+static void threadForkParent(void) { threadForkRelease(FALSE); }
+static void threadForkChild(void) { threadForkRelease(TRUE); }
+
 static void threadInitSignals(void)
 {
+  (void)pthread_atfork(threadForkPrepare, threadForkParent, threadForkChild);
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_sigaction = threadSuspendHandler;
