@@ -12,15 +12,17 @@
  *    (AVL), so the depth is below 1.45 log2(n + 2) and CBS_PATH_MAX can
  *    never be reached with ranges at least a word long.
  *
- * Nothing recurses.  An operation walks down from the root and records
- * the way it came as an array of links: link[0] is &cbs->root, link[d] is
- * the child field in the node at depth d - 1 that holds the node at depth
- * d.  A change at depth d is then repaired by walking the links back up
- * (cbsFixup), recomputing annotations, rotating where the AVL condition
- * fails, and storing a new subtree root through the link.  The walk stops
- * early once a node's annotations come out unchanged, because nothing
- * above can then change either; callers that changed a node above the
- * starting point say how far up the walk must go regardless.
+ * Operations on single ranges do not recurse (only the batch rebuild and
+ * the deep check do, to the depth of the tree).  An operation walks down
+ * from the root and records the way it came as an array of links:
+ * link[0] is &cbs->root, link[d] is the child field in the node at depth
+ * d - 1 that holds the node at depth d.  A change at depth d is then
+ * repaired by walking the links back up (cbsFixup), recomputing
+ * annotations, rotating where the AVL condition fails, and storing a new
+ * subtree root through the link.  The walk stops early once a node's
+ * annotations come out unchanged, because nothing above can then change
+ * either; callers that changed a node above the starting point say how
+ * far up the walk must go regardless.
  *
  * THE EMERGENCY LIST
  *

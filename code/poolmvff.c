@@ -11,44 +11,52 @@
  *  - the CBS: an address-ordered set of free ranges that coalesces on
  *    insertion, searched by first fit (the lowest range that fits, or the
  *    highest with slot_high);
- *  - the region: one free range taken out of the CBS, from which requests
- *    are carved at constant cost (from its low end, or its high end when
- *    first_fit is false).  A new region is the first range (in the search
- *    order above) of at least regionMin bytes; the rest of an exhausted
- *    region goes back to the CBS.  Requests that no such range can serve
- *    fall back to plain first fit over the CBS;
+ *  - the region: one free range taken whole out of the CBS, from which
+ *    requests are carved at constant cost (from its low end, or its high
+ *    end when first_fit is false).  When a request does not fit it, the
+ *    first fit for that request in the CBS becomes the new region, and
+ *    what is left of the old one goes on a quick list (or back to the CBS
+ *    if it is too big for one).  So requests are served in first-fit
+ *    order, a range at a time, and a range just found is used up before
+ *    the tree is searched again;
  *  - the quick lists: LIFO lists of freed blocks of one exact size each
  *    (one alignment unit up to MVFF_QUICK_MAX bytes), linked through the
  *    blocks' first words.  mps_free pushes a small block in constant time;
- *    mps_alloc takes an exact fit from them first, then the region, then
- *    the smallest larger quick block (splitting it).
+ *    mps_alloc takes an exact fit from them first, then carves the
+ *    region, then splits the smallest larger quick block (found through a
+ *    bit map of the non-empty lists).
  * The region and the quick lists trade exact address order for speed (a
  * tree operation costs tens of nanoseconds, a list operation a few); the
- * following keep first fit's character and its memory use:
- *  1. before asking the arena for more memory (and before failing) the
- *     quick lists and the region go back to the CBS, where they coalesce
- *     (mvffFlush), and first fit is tried again; so the pool never grows
- *     because of memory held in front of the CBS;
+ * following keep first fit's character and bound its memory use:
+ *  1. before asking the arena for more memory the quick lists and the
+ *     region go back to the CBS, where they coalesce (mvffFlush), and
+ *     first fit is tried again; this is skipped only while they hold less
+ *     than max(extendBy, total / MVFF_FLUSH_FRACTION), which bounds the
+ *     growth they can cause; and it is always done before failing;
  *  2. the same happens before memory is returned to the arena, so that
  *     free memory can coalesce into whole grains;
  *  3. the region and the quick lists count as free in every query.
+ * A flush of many blocks goes into the CBS as one batch (CBSInsertMany),
+ * which sorts them and merges them with the tree in linear time.
  * Accounting: freeSize = CBS + region + quick bytes; the client has the
  * rest: each block at its size rounded up to the alignment, and each
  * buffer from its base to its limit.  So
  *   total - free = sum(live blocks, rounded) + sum over APs (limit - init)
  * holds exactly (the part of a buffer below init is committed objects).
  *
- * Returning memory (mvffReduce): when free memory exceeds the spare
- * fraction of the total after a free, the pool flushes (rule 2) and gives
- * whole grains of the largest free ranges back to the arena until free
- * memory is down to MVFF_REDUCE_TO of the spare fraction (aiming below
- * the trigger, so that a live set hovering at the boundary does not move
- * grains back and forth at every free).  If fragmentation stops it short,
+ * Returning memory (mvffReduce): when, after a free, free memory exceeds
+ * the spare fraction of the total, the pool flushes (rule 2) and gives
+ * whole grains of the largest free ranges back to the arena, in pieces of
+ * at least extendBy, until free memory is down to MVFF_REDUCE_TO of the
+ * spare fraction (aiming below the trigger, so that a live set hovering
+ * at the boundary does not move grains back and forth at every free).
+ * Smaller pieces go only when free memory is more than halfway from the
+ * spare fraction to the whole total.  If fragmentation stops it short,
  * the next attempt waits until a good deal more is free.  Only whole
  * grains inside free ranges are returned, and every such grain is the
  * pool's own, so the pool never frees a grain it does not hold or one
  * with live data.  When everything is free, every whole grain beyond the
- * spare fraction goes.
+ * spare fraction goes (with the default, all of them).
  *
  * Allocation points fill by worst fit: the largest free range of at least
  * the requested size, capped at max(size, extendBy), unaffected by the
@@ -79,7 +87,7 @@ ARG_DEFINE_KEY(MVFF_FIRST_FIT);
 #define MVFF_SPARE_DEFAULT 0.75
 
 /* Returning memory aims at this fraction of the spare fraction. */
-#define MVFF_REDUCE_TO 0.25
+#define MVFF_REDUCE_TO 0.5
 
 /* After an attempt to return memory leaves free memory above the
  * trigger, the next attempt waits until another 1 / MVFF_REDUCE_SLACK of
@@ -206,13 +214,14 @@ static Res mvffInit(Pool pool, Arena arena, PoolClass klass, ArgList args)
   if (ArgPick(&arg, args, MPS_KEY_MVFF_FIRST_FIT))
     firstFit = arg.val.b != 0;
 
-  ARGCHECK(extendBy > 0, ResPARAM);
-  ARGCHECK(extendBy <= MVFF_SIZE_MAX, ResPARAM);
-  ARGCHECK(avgSize > 0, ResPARAM);
-  ARGCHECK(WordIsP2(align), ResPARAM);             /* a power of two */
-  ARGCHECK(align >= sizeof(void *), ResPARAM);
-  ARGCHECK(align <= grain, ResPARAM);              /* at most the grain */
-  ARGCHECK(spare >= 0.0 && spare <= 1.0, ResPARAM);
+  /* Keyword rules (contract 6.7), reported as the client's call. */
+  ARGCHECKF("mps_pool_create_k", extendBy > 0, ResPARAM);
+  ARGCHECKF("mps_pool_create_k", extendBy <= MVFF_SIZE_MAX, ResPARAM);
+  ARGCHECKF("mps_pool_create_k", avgSize > 0, ResPARAM);
+  ARGCHECKF("mps_pool_create_k", WordIsP2(align), ResPARAM);
+  ARGCHECKF("mps_pool_create_k", align >= sizeof(void *), ResPARAM);
+  ARGCHECKF("mps_pool_create_k", align <= grain, ResPARAM);
+  ARGCHECKF("mps_pool_create_k", spare >= 0.0 && spare <= 1.0, ResPARAM);
 
   pool->alignment = align;
   pool->alignShift = SizeLog2(align);
@@ -687,8 +696,8 @@ static void mvffFree(Pool pool, Addr old, Size size)
   MVFF mvff = MVFFOfPool(pool);
 
   AVERT(MVFF, mvff);
-  ARGCHECK_VOID(AddrIsAligned(old, PoolAlignment(pool))); /* mps_free: the address is aligned */
-  ARGCHECK_VOID(size <= MVFF_SIZE_MAX);
+  ARGCHECKF("mps_free", AddrIsAligned(old, PoolAlignment(pool)), );
+  ARGCHECKF("mps_free", size <= MVFF_SIZE_MAX, );
   size = SizeAlignUp(size, PoolAlignment(pool));
   AVER(PoolHasAddr(pool, AddrSub(AddrAdd(old, size), 1)));
 

@@ -46,6 +46,14 @@
  * segment traps its buffer if a reservation is outstanding: that commit
  * then fails and the client builds the object again (contract 9.2).
  *
+ * Incremental collection.  Between the slices of a trace, grey SNC
+ * segments are behind the read barrier like any others.  When the pool
+ * itself is about to write to a segment (padding a popped part or a
+ * buffer's tail), hand it to a buffer, or free it, it first scans it if
+ * it is grey (TraceSegAccess), as the barrier would at the client's first
+ * touch; a popped segment's dead objects are so scanned once more, which
+ * can only keep their referents alive one collection longer.
+ *
  * Accounting.  Every byte of every segment is an object, a pad or buffer
  * space, so the free size is 0 and the total is the bytes of segments.
  */
@@ -101,10 +109,17 @@ static Addr sncSegObjectsLimit(Seg seg)
   return SNCSegOf(seg)->top;
 }
 
-/* The pool writes to a segment (padding): lift its barrier, and since the
- * client may now write to it unseen too, forget its summary. */
+/* The pool is about to write to a segment (padding), let the client
+ * allocate in it, or free it.  In the middle of an incremental trace a
+ * grey segment is scanned first, as the read barrier would (the client
+ * must not see references the trace has not fixed, and a grey segment
+ * cannot be freed).  Then its barrier is lifted and, since the client
+ * may now write to it unseen, its summary forgotten. */
 static void sncSegOpen(Seg seg)
 {
+  Arena arena = PoolArena(SegPool(seg));
+  if (SegGrey(seg) != TraceSetEMPTY && TraceBusy(arena))
+    TraceSegAccess(arena, seg);
   SegLowerBarrier(seg);
   SegSetSummary(seg, ZoneSetUNIV);
 }
@@ -157,9 +172,10 @@ static void sncSegFree(SNC snc, Seg seg)
 {
   SNCSeg sncseg = SNCSegOf(seg);
   AVER(SegBuffer(seg) == NULL);
+  sncSegOpen(seg);
+  AVER(SegGrey(seg) == TraceSetEMPTY);
   snc->totalSize -= SegSize(seg);
   sncseg->sig = SigINVALID;
-  SegLowerBarrier(seg);
   VG_NOACCESS(SegBase(seg), SegSize(seg));
   SegFree(seg);
 }
@@ -288,7 +304,7 @@ static void sncBufferEmpty(Pool pool, Buffer buffer, Addr init, Addr limit)
     return;
   }
   sncseg->top = init;
-  SegLowerBarrier(seg);
+  sncSegOpen(seg);
   sncPad(pool, init, limit);
 }
 

@@ -243,30 +243,83 @@ void ThreadDeregister(Thread thread)
   ControlFree(thread->arena, thread, sizeof(struct mps_thr_s));
 }
 
+/* AddressSanitizer: stacks hold poisoned redzones, and with detection of
+ * use after return, locals live in "fake stack" frames on the heap that
+ * the real stack refers to.  Stack words are copied with a routine ASan
+ * does not check, and every fake frame a stack word points into is
+ * scanned as well. */
+#if defined(__SANITIZE_ADDRESS__)
+#define THREAD_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define THREAD_ASAN 1
+#endif
+#endif
+#ifndef THREAD_ASAN
+#define THREAD_ASAN 0
+#endif
+
+#if THREAD_ASAN
+#include <sanitizer/asan_interface.h>
+#define THREAD_NO_ASAN __attribute__((no_sanitize_address))
+#else
+#define THREAD_NO_ASAN
+#endif
+
+static void THREAD_NO_ASAN threadCopyWords(Word *to, const Word *from, Count n)
+{
+  Count i;
+  for (i = 0; i < n; ++i)
+    to[i] = ((const volatile Word *)from)[i];
+}
+
+/* Scan [base, limit) through a copy, in pieces: ambiguous scanning never
+ * writes, so scanning the copy is the same as scanning the stack. */
+static Res threadScanCopied(ScanState ss, Addr base, Addr limit,
+                            mps_area_scan_t scan, void *closure, Bool fakeFrames)
+{
+  mps_ss_t mps_ss = ScanStateMPS(ss);
+  Word copy[512];
+  Addr p = base;
+  while (p < limit) {
+    Size n = SizeMin(AddrOffset(p, limit), sizeof copy);
+    Res res;
+    threadCopyWords(copy, (Word *)p, n / sizeof(Word));
+    VG_DEFINED(copy, n);
+    res = scan(mps_ss, copy, (Addr)copy + n, closure);
+    if (res != ResOK)
+      return res;
+#if THREAD_ASAN
+    if (fakeFrames) {
+      void *fake = __asan_get_current_fake_stack();
+      Index i;
+      for (i = 0; fake != NULL && i < n / sizeof(Word); ++i) {
+        void *frameBase, *frameLimit;
+        if (__asan_addr_is_in_fake_stack(fake, (void *)copy[i], &frameBase, &frameLimit)) {
+          res = threadScanCopied(ss, AddrAlignDown((Addr)frameBase, sizeof(Word)),
+                                 AddrAlignDown((Addr)frameLimit, sizeof(Word)),
+                                 scan, closure, FALSE);
+          if (res != ResOK)
+            return res;
+        }
+      }
+    }
+#else
+    UNUSED(fakeFrames);
+#endif
+    p = AddrAdd(p, n);
+  }
+  return ResOK;
+}
+
 Res StackScanArea(ScanState ss, Addr base, Addr limit,
                   mps_area_scan_t scan, void *closure)
 {
-  mps_ss_t mps_ss = ScanStateMPS(ss);
   if (base >= limit)
     return ResOK;
-  if (VG_RUNNING()) {
-    /* Copy in pieces so the copy is small; ambiguous scanning never
-     * writes, so scanning the copy is the same as scanning the stack. */
-    Word copy[512];
-    Addr p = base;
-    while (p < limit) {
-      Size n = SizeMin(AddrOffset(p, limit), sizeof copy);
-      Res res;
-      memcpy(copy, p, n);
-      VG_DEFINED(copy, n);
-      res = scan(mps_ss, copy, (Addr)copy + n, closure);
-      if (res != ResOK)
-        return res;
-      p = AddrAdd(p, n);
-    }
-    return ResOK;
-  }
-  return scan(mps_ss, base, limit, closure);
+  if (VG_RUNNING() || THREAD_ASAN)
+    return threadScanCopied(ss, base, limit, scan, closure, TRUE);
+  return scan(ScanStateMPS(ss), base, limit, closure);
 }
 
 /* Scan the calling thread.  Not inlined, so that its frame (holding the
