@@ -109,6 +109,37 @@ mps_res_t testfmt_create(mps_fmt_t *fmt_o, mps_arena_t arena, size_t headerSize)
   return res;
 }
 
+testobj_t testobj_init(void *base, mps_word_t id, size_t nrefs, size_t ndata)
+{
+  size_t size = testobj_size(nrefs, ndata);
+  testobj_t obj = (testobj_t)((char *)base + testfmtHeader);
+  size_t i;
+  *(mps_word_t *)base = HEADER(TESTOBJ_OBJ, size);
+  obj->header = HEADER(TESTOBJ_OBJ, size);
+  obj->id = id;
+  obj->nrefs = nrefs;
+  for (i = 0; i < nrefs; ++i)
+    obj->refs[i] = NULL;
+  for (i = 0; i < ndata; ++i)
+    ((mps_word_t *)&obj->refs[nrefs])[i] = testobj_pattern(id, i);
+  return obj;
+}
+
+mps_res_t testfmt_scan(mps_ss_t ss, mps_addr_t base, mps_addr_t limit)
+{
+  return testfmtScan(ss, base, limit);
+}
+
+mps_addr_t testfmt_skip(mps_addr_t addr)
+{
+  return testfmtSkip(addr);
+}
+
+int testfmt_is_pad(mps_addr_t addr)
+{
+  return TYPE(BLOCK_HEADER(addr)) == TESTOBJ_PAD;
+}
+
 mps_res_t testobj_alloc(testobj_t *obj_o, mps_ap_t ap, mps_word_t id,
                         size_t nrefs, size_t ndata)
 {
@@ -116,19 +147,10 @@ mps_res_t testobj_alloc(testobj_t *obj_o, mps_ap_t ap, mps_word_t id,
   mps_addr_t p;
   testobj_t obj;
   do {
-    size_t i;
     mps_res_t res = mps_reserve(&p, ap, size);
     if (res != MPS_RES_OK)
       return res;
-    obj = (testobj_t)((char *)p + testfmtHeader);
-    *(mps_word_t *)p = HEADER(TESTOBJ_OBJ, size);
-    obj->header = HEADER(TESTOBJ_OBJ, size);
-    obj->id = id;
-    obj->nrefs = nrefs;
-    for (i = 0; i < nrefs; ++i)
-      obj->refs[i] = NULL;
-    for (i = 0; i < ndata; ++i)
-      ((mps_word_t *)&obj->refs[nrefs])[i] = testobj_pattern(id, i);
+    obj = testobj_init(p, id, nrefs, ndata);
   } while (!mps_commit(ap, p, size));
   *obj_o = obj;
   return MPS_RES_OK;

@@ -44,6 +44,17 @@ extern mps_res_t testobj_alloc(testobj_t *obj_o, mps_ap_t ap, mps_word_t id,
 extern int testobj_ok(testobj_t obj);
 extern size_t testobj_ndata(testobj_t obj);
 
+/* Initialise an object in memory the client owns (for example a
+ * formatted root outside the arena): `base` is the base of a block of
+ * testobj_size(nrefs, ndata) bytes.  Returns the client pointer. */
+extern testobj_t testobj_init(void *base, mps_word_t id, size_t nrefs, size_t ndata);
+/* The format's scan and skip methods (client pointers), for formatted
+ * roots over testobj objects and for walkers. */
+extern mps_res_t testfmt_scan(mps_ss_t ss, mps_addr_t base, mps_addr_t limit);
+extern mps_addr_t testfmt_skip(mps_addr_t addr);
+/* Is the block at client pointer addr a padding object? */
+extern int testfmt_is_pad(mps_addr_t addr);
+
 /* Counters the format keeps (for tests that check scanning happened). */
 extern unsigned long testfmt_scanned, testfmt_forwarded, testfmt_padded;
 
