@@ -216,7 +216,7 @@ Res MSBufferFill(Addr *baseReturn, Addr *limitReturn, Pool pool,
     Seg s = RING_ELT(Seg, poolRing, node);
     MSSeg ms = MSSegOf(s);
     if (SegBuffer(s) == NULL && SegRankSet(s) == rankSet && ms->freeGrains >= n
-        && SegWhite(s) == TraceSetEMPTY
+        && SegWhite(s) == TraceSetEMPTY && SegGrey(s) == TraceSetEMPTY
         && BTFindResRun(&runBase, &runLimit, ms->allocTable, 0, ms->grains, n)) {
       seg = s;
       break;
