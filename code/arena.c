@@ -394,6 +394,7 @@ static Res chunkCommitRun(Arena arena, Chunk chunk, Index base, Count n)
 {
   Index i = base, limit = base + n;
   Shift gs = arena->grainShift;
+  Size before = arena->committed;
   while (i < limit) {
     Index runBase = BTFindRes(chunk->committedTable, i, limit);
     Index runLimit;
@@ -410,7 +411,8 @@ static Res chunkCommitRun(Arena arena, Chunk chunk, Index base, Count n)
     arena->committed += (runLimit - runBase) << gs;
     i = runLimit;
   }
-  EVENTN(ArenaCommit, ARENA, (Word)arena, arena->committed, arena->spareCommitted);
+  if (arena->committed != before)
+    EVENTN(ArenaCommit, ARENA, (Word)arena, arena->committed, arena->spareCommitted);
   return ResOK;
 }
 

@@ -6,7 +6,8 @@
  * per category, contract 19) says which categories are recorded; when a
  * category is off, recording its event costs one load and one test.
  *
- * Each record is a whole number of 64-bit words:
+ * Each record is a whole number of words (mps_word_t: 64 bits on 64-bit
+ * platforms):
  *     word 0   code (16 bits) | length in words (16 bits) | 32 bits spare
  *     word 1   time: mps_clock() (microseconds with the default plinth)
  *     word 2.. the event's arguments, one word each; a string argument is
@@ -38,12 +39,12 @@
   X(ArenaDestroy, 2, ARENA,  "arena") \
   X(ArenaCommit,  3, ARENA,  "arena committed spare") \
   X(ChunkAdd,     4, ARENA,  "arena base size") \
-  X(PoolCreate,   5, POOL,   "arena pool class") \
+  X(PoolCreate,   5, POOL,   "pool className") \
   X(PoolDestroy,  6, POOL,   "arena pool") \
   X(TraceStart,   7, TRACE,  "arena why") \
   X(TraceFlip,    8, TRACE,  "arena trace condemned notCondemned") \
   X(TraceEnd,     9, TRACE,  "arena trace condemned live reclaimed scanned segsScanned") \
-  X(GenCollect,  10, TRACE,  "arena gen condemned newSize") \
+  X(GenCollect,  10, TRACE,  "arena gen size newSize") \
   X(PauseBegin,  11, TRACE,  "arena") \
   X(PauseEnd,    12, TRACE,  "arena") \
   X(SegAlloc,    13, SEG,    "arena seg base size pool") \
@@ -51,8 +52,7 @@
   X(BufferFill,  15, SEG,    "arena buffer base size") \
   X(Intern,      16, USER,   "label string") \
   X(Label,       17, USER,   "addr label") \
-  X(HeapSize,    18, ARENA,  "arena committed poolTotal poolFree") \
-  X(Message,     19, USER,   "arena string")
+  X(HeapSize,    18, ARENA,  "arena committed poolTotal poolFree")
 
 #define EVENT_ENUM(name, code, cat, args) EventCode##name = code,
 enum { EVENT_LIST(EVENT_ENUM) EventCodeLIMIT };

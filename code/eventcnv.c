@@ -60,7 +60,7 @@ static ArgKind argKind(const char *name)
     "arena", "pool", "seg", "buffer", "trace", "base", "addr", "class", "chunk"
   };
   size_t i;
-  if (strcmp(name, "why") == 0 || strcmp(name, "string") == 0)
+  if (strcmp(name, "why") == 0 || strcmp(name, "string") == 0 || strcmp(name, "className") == 0)
     return ArgSTR;
   if (strcmp(name, "label") == 0)
     return ArgLABEL;
@@ -627,7 +627,8 @@ static void writeSummary(FILE *out, const Log *log, const char *name)
   for (code = 0; code < EventCodeLIMIT; ++code)
     if (eventDesc[code].name != NULL)
       fprintf(out, "  %-14s %-6s %lu\n", eventDesc[code].name,
-              catName[eventDesc[code].cat], st.count[code]);
+              eventDesc[code].cat < sizeof catName / sizeof catName[0]
+              ? catName[eventDesc[code].cat] : "?", st.count[code]);
   fprintf(out, "collections: %lu\ncollections that condemned nothing: %lu\n"
           "pauses: %lu\npause total: %.3f ms\npause max: %.3f ms\npause mean: %.3f ms\n"
           "peak committed: %.0f bytes\n", (unsigned long)st.nColl, (unsigned long)st.empty,

@@ -83,7 +83,8 @@ Res PoolCreate(Pool *poolReturn, Arena arena, PoolClass klass, ArgList args)
   pool->alignShift = SizeLog2(pool->alignment);
   RingAppend(&arena->poolRing, &pool->arenaRing);
   AVERT(Pool, pool);
-  EVENTN(PoolCreate, POOL, (Word)arena, (Word)pool, (Word)klass->name);
+  if (EVENT_ON(POOL))
+    EventWriteString(EventCodePoolCreate, (Word)pool, klass->name);
   *poolReturn = pool;
   return ResOK;
 }

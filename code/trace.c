@@ -752,6 +752,7 @@ void TraceSegAccess(Arena arena, Seg seg)
   }
   ThreadRingSuspend(arena);
   arena->inCollection = TRUE;
+  EVENTN(PauseBegin, TRACE, (Word)arena);
   if (TraceSetIsMember(SegGrey(seg), trace->ti)) {
     Rank rank = segLowestRank(seg);
     if (rank > trace->band)
@@ -761,6 +762,7 @@ void TraceSegAccess(Arena arena, Seg seg)
   SegLowerBarrier(seg);
   /* Scanning may have touched (and so opened) other grey segments. */
   traceProtectGrey(trace);
+  EVENTN(PauseEnd, TRACE, (Word)arena);
   arena->inCollection = FALSE;
   ThreadRingResume(arena);
 }
