@@ -680,16 +680,18 @@ static CBSNode cbsBuild(CBSNode *nodes, Index lo, Index hi)
   return n;
 }
 
-void CBSInsertMany(CBS cbs, Range ranges, Count count)
+void CBSInsertManyLarge(Count *leftReturn, CBS cbs, Range ranges,
+                        Count count, Size minSize)
 {
   CBSNode *nodes, stack[CBS_PATH_MAX], n, last;
-  Count treeNodes, out, i, j;
+  Count treeNodes, out, runs, left, i, j, end;
   Size scratch, added = 0;
   Range sorted;
   int sp = 0;
   void *p;
 
   AVERT(CBS, cbs);
+  AVER(leftReturn != NULL);
   AVER(count == 0 || ranges != NULL);
   if (cbs->emergency != NULL)
     (void)CBSFlush(cbs);
@@ -702,16 +704,24 @@ void CBSInsertMany(CBS cbs, Range ranges, Count count)
       RangeStruct r;
       CBSInsert(&r, cbs, &ranges[i]);
     }
+    *leftReturn = 0;
     return;
   }
   nodes = p;
 
-  for (i = 0; i < count; ++i) {
+  for (i = 0; i < count; ++i)
     AVER(cbsRangeCheck(cbs, &ranges[i]));
-    added += RangeSize(&ranges[i]);
-  }
   sorted = cbsSortRanges(ranges, (Range)(void *)&nodes[treeNodes + count], count);
-  ranges = sorted;
+
+  /* Merge touching batch ranges into runs, in place. */
+  runs = 0;
+  for (i = 0; i < count; ++i) {
+    AVER(runs == 0 || sorted[runs - 1].limit <= sorted[i].base);
+    if (runs > 0 && sorted[runs - 1].limit == sorted[i].base)
+      sorted[runs - 1].limit = sorted[i].limit;
+    else
+      sorted[runs++] = sorted[i];
+  }
 
   /* The tree's nodes in order, at the end of the scratch array, so that
    * the merged output (written from the start) never overtakes them. */
@@ -729,15 +739,20 @@ void CBSInsertMany(CBS cbs, Range ranges, Count count)
     nodes[j++] = n;
     n = n->right;
   }
-  AVER(j == count + treeNodes);
+  end = j;
+  AVER(end == count + treeNodes);
 
-  /* Merge, coalescing touching ranges into the last node written. */
+  /* Merge runs and tree nodes in address order, coalescing into the last
+   * node written or the next tree node.  A run that touches neither and is
+   * smaller than minSize is left out, written back to the caller's array
+   * (never overtaking the reading of the runs, even if they are there). */
   out = 0;
+  left = 0;
   last = NULL;
   i = 0;
   j = count;
-  while (i < count || j < count + treeNodes) {
-    if (j < count + treeNodes && (i == count || nodes[j]->base < ranges[i].base)) {
+  while (i < runs || j < end) {
+    if (j < end && (i == runs || nodes[j]->base < sorted[i].base)) {
       n = nodes[j++];
       AVER(last == NULL || last->limit <= n->base);
       if (last != NULL && last->limit == n->base) {
@@ -748,17 +763,24 @@ void CBSInsertMany(CBS cbs, Range ranges, Count count)
         last = n;
       }
     } else {
-      Range r = &ranges[i++];
-      AVER(last == NULL || last->limit <= r->base);
-      if (last != NULL && last->limit == r->base) {
-        last->limit = r->limit;
-      } else if (cbsNodeAlloc(&n, cbs, r->base, r->limit)) {
+      RangeStruct r = sorted[i++];
+      AVER(last == NULL || last->limit <= r.base);
+      AVER(j == end || r.limit <= nodes[j]->base);
+      if (last != NULL && last->limit == r.base) {
+        last->limit = r.limit;
+      } else if (j < end && nodes[j]->base == r.limit) {
+        nodes[j]->base = r.base;  /* the next tree node grows down */
+      } else if (RangeSize(&r) < minSize) {
+        ranges[left++] = r;
+        continue;
+      } else if (cbsNodeAlloc(&n, cbs, r.base, r.limit)) {
         nodes[out++] = n;
         last = n;
       } else {
         RangeStruct dummy;
-        cbsEmInsert(&dummy, cbs, r->base, r->limit);
+        cbsEmInsert(&dummy, cbs, r.base, r.limit);
       }
+      added += RangeSize(&r);
     }
     AVER(out <= j);
   }
@@ -767,6 +789,14 @@ void CBSInsertMany(CBS cbs, Range ranges, Count count)
   AVER(cbs->nodes == out);
   cbs->size += added;
   ControlFree(cbs->arena, nodes, scratch);
+  *leftReturn = left;
+}
+
+void CBSInsertMany(CBS cbs, Range ranges, Count count)
+{
+  Count left;
+  CBSInsertManyLarge(&left, cbs, ranges, count, 0);
+  AVER(left == 0);
 }
 
 /* Remove [base, limit) from the tree node containing it (at least the

@@ -69,6 +69,16 @@ extern void CBSInsert(Range rangeReturn, CBS cbs, Range range);
  * set.  Never fails. */
 extern void CBSInsertMany(CBS cbs, Range ranges, Count count);
 
+/* The same, except that ranges which would end up in a range of the set
+ * on their own (touching no range of the set) and smaller than minSize
+ * are left out: merged where they touch each other, they are written to
+ * ranges[0..*leftReturn) for the caller to keep.  A set of free memory
+ * can so take only what coalesces or is big, sparing a node for each
+ * small isolated block.  (If the batch is small or scratch memory cannot
+ * be had, everything is added and *leftReturn is 0.) */
+extern void CBSInsertManyLarge(Count *leftReturn, CBS cbs, Range ranges,
+                               Count count, Size minSize);
+
 /* Remove range, which must lie inside one range of the set; *oldReturn
  * receives that range as it was.  Removing from the middle of a range
  * needs a node for the upper part; if none can be had the upper part goes

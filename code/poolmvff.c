@@ -240,6 +240,7 @@ static Res mvffInit(Pool pool, Arena arena, PoolClass klass, ArgList args)
   mvff->regionLimit = NULL;
   mvff->quickBytes = 0;
   mvff->quickCount = 0;
+  mvff->sinceFlush = 0;
   mvff->quickClasses = SizeMin(MVFF_QUICK_MAX >> pool->alignShift, MVFF_QUICK_CLASSES);
   mvff->quickMax = (Size)mvff->quickClasses << pool->alignShift;
   for (i = 0; i < MVFF_QUICK_CLASSES; ++i)
@@ -382,29 +383,35 @@ static inline Bool mvffHasFront(MVFF mvff)
   return mvff->quickBytes > 0 || mvff->regionBase < mvff->regionLimit;
 }
 
-/* Before growing: is enough memory held in front of the CBS that putting
- * it back might avoid growth?  A little held back costs at most that
- * much extra total, and flushing at every extension would make the quick
- * lists useless to a client whose live set grows. */
+/* Before growing: has enough been freed since the last flush that
+ * putting it back might avoid growth?  (What a flush leaves on the quick
+ * lists touches no other free memory, so only newer frees can help.)  A
+ * little held back costs at most that much extra total, and flushing at
+ * every extension would make the quick lists useless to a client whose
+ * live set grows. */
 static inline Bool mvffWorthFlushing(MVFF mvff)
 {
-  return mvff->quickBytes + mvffRegionSize(mvff)
+  return mvff->sinceFlush + mvffRegionSize(mvff)
          >= SizeMax(mvff->extendBy, mvff->total / MVFF_FLUSH_FRACTION);
 }
 
-/* Put the quick lists and the region back in the CBS.  Many blocks go in
- * as one batch (CBSInsertMany), which needs a scratch array; without one
- * they go in one at a time. */
+/* Put the quick lists and the region back in the CBS, so that they
+ * coalesce.  Many blocks go in as one batch (CBSInsertManyLarge), which
+ * keeps out the small ones that touch no other free memory: they return
+ * to the quick lists, where they serve requests of their size as well as
+ * ever, instead of costing a tree node each.  Without scratch memory the
+ * blocks go in one at a time. */
 static void mvffFlush(MVFF mvff)
 {
   Pool pool = MVFFPool(mvff);
   Arena arena = PoolArena(pool);
-  Count count = mvff->quickCount + 1, k = 0;
+  Count count = mvff->quickCount + 1, k = 0, left, i;
   Size scratch = count * sizeof(RangeStruct);
   Range ranges = NULL;
   Index c;
   void *p;
 
+  mvff->sinceFlush = 0;
   if (mvff->quickCount >= MVFF_BATCH_MIN
       && ControlAlloc(&p, arena, scratch) == ResOK) {
     ranges = p;
@@ -435,7 +442,14 @@ static void mvffFlush(MVFF mvff)
   AVER(mvff->quickBytes == 0);
   AVER(mvff->quickCount == 0);
   if (ranges != NULL) {
-    CBSInsertMany(MVFFCBS(mvff), ranges, k);
+    CBSInsertManyLarge(&left, MVFFCBS(mvff), ranges, k,
+                       mvff->quickMax + PoolAlignment(pool));
+    for (i = 0; i < left; ++i) {
+      Size size = RangeSize(&ranges[i]);
+      AVER(size <= mvff->quickMax);
+      mvffQuickPushFree(mvff, mvffQuickClass(pool, size), ranges[i].base);
+      mvff->quickBytes += size;
+    }
     ControlFree(arena, ranges, scratch);
   }
 }
@@ -607,6 +621,7 @@ static void mvffRegionRetire(MVFF mvff)
   if (size > 0 && size <= mvff->quickMax) {
     mvffQuickPushFree(mvff, mvffQuickClass(MVFFPool(mvff), size), mvff->regionBase);
     mvff->quickBytes += size;
+    mvff->sinceFlush += size;
     mvff->regionBase = NULL;
     mvff->regionLimit = NULL;
   } else {
@@ -614,8 +629,46 @@ static void mvffRegionRetire(MVFF mvff)
   }
 }
 
+/* Serve a request (size aligned) from in front of the CBS if possible:
+ * an exact quick fit, the region, or the smallest larger quick block. */
+static inline Bool mvffAllocFront(Addr *pReturn, MVFF mvff, Size size)
+{
+  Pool pool = MVFFPool(mvff);
+  Addr p;
+  if (size <= mvff->quickMax) {
+    Index c = mvffQuickClass(pool, size);
+    if (mvff->quick[c] != NULL) {
+      p = mvffQuickPop(mvff, c);
+      mvff->quickBytes -= size;
+      goto found;
+    }
+    if (mvffRegionSize(mvff) >= size) {
+      p = mvffRegionCarve(mvff, size);
+      goto found;
+    }
+    c = mvffQuickFind(mvff, c + 1);
+    if (c < mvff->quickClasses) {
+      Size bigger = (Size)(c + 1) << pool->alignShift;
+      p = mvffQuickPop(mvff, c);
+      mvffQuickPushFree(mvff, mvffQuickClass(pool, bigger - size), AddrAdd(p, size));
+      mvff->quickBytes -= size;
+      goto found;
+    }
+  } else if (mvffRegionSize(mvff) >= size) {
+    p = mvffRegionCarve(mvff, size);
+    goto found;
+  }
+  return FALSE;
+
+found:
+  MVFF_VG(mvff, VG_UNDEFINED(p, size));
+  *pReturn = p;
+  return TRUE;
+}
+
 /* Nothing in front of the CBS fits: the first fit in the CBS becomes the
- * new region, flushing or extending first if need be. */
+ * new region.  Failing that, flush (which may make something in front
+ * fit, or a range in the CBS), or extend. */
 static Res mvffAllocSlow(Addr *pReturn, MVFF mvff, Size size)
 {
   RangeStruct range;
@@ -627,6 +680,8 @@ static Res mvffAllocSlow(Addr *pReturn, MVFF mvff, Size size)
     if (!flushed && mvffWorthFlushing(mvff)) {
       mvffFlush(mvff);
       flushed = TRUE;
+      if (mvffAllocFront(pReturn, mvff, size))
+        return ResOK;
       continue;
     }
     AVER(!extended);            /* a fresh extension always fits */
@@ -639,6 +694,8 @@ static Res mvffAllocSlow(Addr *pReturn, MVFF mvff, Size size)
         return res;
       mvffFlush(mvff);
       flushed = TRUE;
+      if (mvffAllocFront(pReturn, mvff, size))
+        return ResOK;
       continue;
     }
     extended = TRUE;
@@ -653,42 +710,14 @@ static Res mvffAllocSlow(Addr *pReturn, MVFF mvff, Size size)
 static Res mvffAlloc(Addr *pReturn, Pool pool, Size size)
 {
   MVFF mvff = MVFFOfPool(pool);
-  Addr p;
   AVERT(MVFF, mvff);
   AVER(size > 0);
   if (size > MVFF_SIZE_MAX)
     return ResRESOURCE;
   size = SizeAlignUp(size, PoolAlignment(pool));
-  if (size <= mvff->quickMax) {
-    Index c = mvffQuickClass(pool, size);
-    if (mvff->quick[c] != NULL) {
-      p = mvffQuickPop(mvff, c);
-      mvff->quickBytes -= size;
-      goto found;
-    }
-    if (mvffRegionSize(mvff) >= size) {
-      p = mvffRegionCarve(mvff, size);
-      goto found;
-    }
-    c = mvffQuickFind(mvff, c + 1);
-    if (c < mvff->quickClasses) {
-      /* The smallest larger quick block: split it. */
-      Size bigger = (Size)(c + 1) << pool->alignShift;
-      p = mvffQuickPop(mvff, c);
-      mvffQuickPushFree(mvff, mvffQuickClass(pool, bigger - size), AddrAdd(p, size));
-      mvff->quickBytes -= size;
-      goto found;
-    }
-  } else if (mvffRegionSize(mvff) >= size) {
-    p = mvffRegionCarve(mvff, size);
-    goto found;
-  }
+  if (mvffAllocFront(pReturn, mvff, size))
+    return ResOK;
   return mvffAllocSlow(pReturn, mvff, size);
-
-found:
-  MVFF_VG(mvff, VG_UNDEFINED(p, size));
-  *pReturn = p;
-  return ResOK;
 }
 
 static void mvffFree(Pool pool, Addr old, Size size)
@@ -710,6 +739,7 @@ static void mvffFree(Pool pool, Addr old, Size size)
     if (head == NULL)
       BTSet(mvff->quickMap, c);
     mvff->quickBytes += size;
+    mvff->sinceFlush += size;
     ++mvff->quickCount;
   } else {
     RangeStruct range, coalesced;

@@ -40,6 +40,7 @@ typedef struct MVFFStruct {
   Addr regionLimit;             /*  outside the CBS, carved first */
   Size quickBytes;              /* bytes on the quick lists */
   Count quickCount;             /* blocks on the quick lists */
+  Size sinceFlush;              /* bytes freed to them since the last flush */
   Size quickMax;                /* largest size a quick list takes */
   Count quickClasses;           /* quick lists in use */
   Word quickMap[MVFF_QUICK_CLASSES / WORD_WIDTH]; /* non-empty lists */

@@ -1,0 +1,1238 @@
+/* scheme.c: a small Scheme interpreter, written as a client of Tarn
+ *
+ * Tarn implements the public interface of MPS 1.118; this program uses
+ * only that interface (mps.h, mpsavm.h, mpscamc.h).  It is the example
+ * the README's first command runs.  README.md in this directory explains
+ * the design: how values are represented, which pool holds what, and how
+ * the roots are registered.  In short:
+ *
+ *   - fixnums, characters, booleans, () and a few markers are immediates;
+ *   - pairs, vectors, closures, primitives, environment frames and
+ *     symbols live in an AMC pool (moving, scanned);
+ *   - strings and flonums live in an AMCZ pool (moving, never scanned);
+ *   - every C local is kept alive (and pinned) by the ambiguous root on
+ *     the interpreter thread's stack and registers;
+ *   - the symbol table and a block of C globals are exact roots.
+ *
+ * Build (one translation unit with the whole manager):
+ *   cc -std=gnu99 -O2 -Iinclude examples/scheme/scheme.c code/mps.c \
+ *      -lpthread -lm -o scheme
+ */
+
+#include "mps.h"
+#include "mpsavm.h"
+#include "mpscamc.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define NORETURN __attribute__((noreturn))
+#define NOINLINE __attribute__((noinline))
+#define UNUSED __attribute__((unused))
+
+
+/* VALUES
+ *
+ * A value (obj) is a word.  Low bits 000: a pointer to an object in
+ * the heap (never NULL once initialised).  Low bit 1: a fixnum (62 bits
+ * of signed integer on a 64-bit machine).  Low bits 010: a constant;
+ * 110: a character.  The scanners fix only words whose low three bits
+ * are 000, so immediates are never mistaken for references. */
+
+typedef mps_word_t word;
+typedef struct object { word header; } *obj;
+
+#define WORD sizeof(word)
+#define TAG_MASK ((word)7)
+#define IS_PTR(x) ((((word)(x)) & TAG_MASK) == 0 && (x) != NULL)
+#define IS_FIXNUM(x) ((((word)(x)) & 1) != 0)
+#define FIXNUM(n) ((obj)(((word)(n) << 1) | 1))
+#define FIXVAL(x) ((long)(word)(x) >> 1)
+#define FIXNUM_MAX (LONG_MAX >> 1)
+#define FIXNUM_MIN (LONG_MIN >> 1)
+#define CONST(n) ((obj)(((word)(n) << 3) | 2))
+#define IS_CHAR(x) ((((word)(x)) & TAG_MASK) == 6)
+#define MAKE_CHAR(c) ((obj)(((word)(unsigned char)(c) << 3) | 6))
+#define CHARVAL(x) ((int)((word)(x) >> 3))
+
+#define NIL     CONST(0)
+#define TRUE    CONST(1)
+#define FALSE   CONST(2)
+#define UNSPEC  CONST(3)        /* the value of forms with no useful value */
+#define EOF_OBJ CONST(4)
+#define UNBOUND CONST(5)        /* an unbound variable's value cell */
+#define NOARG   CONST(6)        /* "no irritant" for errors */
+#define DOT     CONST(7)        /* the reader's "." token */
+#define BOOL(c) ((c) ? TRUE : FALSE)
+
+
+/* OBJECTS
+ *
+ * Every object starts with a header word: the type in the low 8 bits
+ * and a type-specific length above them.  The words after the header
+ * that hold references come first, so the scanner only needs to know
+ * how many there are.  Every object is at least two words, so any
+ * object can be overwritten by a forwarding marker (header + address);
+ * padding objects may be a single header word. */
+
+enum {
+  T_PAIR = 1,   /* car, cdr */
+  T_VECTOR,     /* length = element count */
+  T_CLOSURE,    /* formals, body, env, name */
+  T_PRIM,       /* name, C function; length = min | max << 8 */
+  T_ENV,        /* parent, names, extra, values[length] */
+  T_SYMBOL,     /* name (string), global value; length = special form */
+  T_STRING,     /* length = bytes, then NUL-terminated characters */
+  T_FLONUM,     /* a double */
+  T_FWD,        /* forwarding marker: length = size in bytes, new addr */
+  T_PAD         /* padding: length = size in bytes */
+};
+
+#define HDR(type, len) ((word)(type) | ((word)(len) << 8))
+#define HTYPE(h) ((unsigned)((h) & 0xFF))
+#define HLEN(h) ((size_t)((h) >> 8))
+#define TYPE(x) HTYPE((x)->header)
+#define LEN(x) HLEN((x)->header)
+
+typedef obj (*prim_fn)(long argc, obj *argv);
+
+struct pair { word header; obj car, cdr; };
+struct vector { word header; obj v[]; };
+struct closure { word header; obj formals, body, env, name; };
+struct prim { word header; obj name; prim_fn fn; };
+struct env { word header; obj parent, names, extra; obj v[]; };
+struct symbol { word header; obj name, value; };
+struct string { word header; char s[]; };
+struct flonum { word header; double d; };
+
+#define PAIR(x) ((struct pair *)(x))
+#define VEC(x) ((struct vector *)(x))
+#define CLOS(x) ((struct closure *)(x))
+#define PRIM(x) ((struct prim *)(x))
+#define ENV(x) ((struct env *)(x))
+#define SYM(x) ((struct symbol *)(x))
+#define STR(x) ((struct string *)(x))
+#define FLO(x) ((struct flonum *)(x))
+#define CAR(x) (PAIR(x)->car)
+#define CDR(x) (PAIR(x)->cdr)
+
+static int is_type(obj x, unsigned type)
+{
+  return IS_PTR(x) && TYPE(x) == type;
+}
+#define IS_PAIR(x) is_type(x, T_PAIR)
+#define IS_SYMBOL(x) is_type(x, T_SYMBOL)
+#define IS_STRING(x) is_type(x, T_STRING)
+#define IS_FLONUM(x) is_type(x, T_FLONUM)
+#define IS_VECTOR(x) is_type(x, T_VECTOR)
+
+#define STRING_SIZE(len) (WORD * (1 + ((len) + WORD) / WORD))
+
+static size_t obj_size(word h)
+{
+  size_t len = HLEN(h);
+  switch (HTYPE(h)) {
+  case T_PAIR: return sizeof(struct pair);
+  case T_VECTOR: return WORD * (1 + len);
+  case T_CLOSURE: return sizeof(struct closure);
+  case T_PRIM: return sizeof(struct prim);
+  case T_ENV: return WORD * (4 + len);
+  case T_SYMBOL: return sizeof(struct symbol);
+  case T_STRING: return STRING_SIZE(len);
+  case T_FLONUM: return sizeof(struct flonum);
+  default: return len;          /* T_FWD, T_PAD */
+  }
+}
+
+/* How many reference words follow the header. */
+static size_t obj_nrefs(word h)
+{
+  switch (HTYPE(h)) {
+  case T_PAIR: return 2;
+  case T_VECTOR: return HLEN(h);
+  case T_CLOSURE: return 4;
+  case T_PRIM: return 1;
+  case T_ENV: return 3 + HLEN(h);
+  case T_SYMBOL: return 2;
+  default: return 0;            /* leaves, forwarding and padding */
+  }
+}
+
+
+/* THE OBJECT FORMAT
+ *
+ * These run on Tarn's schedule, possibly inside a fault handler: they
+ * touch only the object in hand and call nothing but the fix macros. */
+
+static mps_res_t fmt_scan(mps_ss_t ss, mps_addr_t base, mps_addr_t limit)
+{
+  MPS_SCAN_BEGIN(ss) {
+    while (base < limit) {
+      word h = *(word *)base;
+      obj *slot = (obj *)base + 1;
+      size_t i, n = obj_nrefs(h);
+      for (i = 0; i < n; ++i) {
+        obj ref = slot[i];
+        if (IS_PTR(ref) && MPS_FIX1(ss, ref)) {
+          mps_addr_t addr = ref;
+          mps_res_t res = MPS_FIX2(ss, &addr);
+          if (res != MPS_RES_OK)
+            return res;
+          slot[i] = addr;
+        }
+      }
+      base = (char *)base + obj_size(h);
+    }
+  } MPS_SCAN_END(ss);
+  return MPS_RES_OK;
+}
+
+static mps_addr_t fmt_skip(mps_addr_t addr)
+{
+  return (char *)addr + obj_size(*(word *)addr);
+}
+
+static void fmt_fwd(mps_addr_t old, mps_addr_t new)
+{
+  word *w = old;
+  size_t size = obj_size(w[0]);
+  w[1] = (word)new;
+  w[0] = HDR(T_FWD, size);
+}
+
+static mps_addr_t fmt_isfwd(mps_addr_t addr)
+{
+  word *w = addr;
+  return HTYPE(w[0]) == T_FWD ? (mps_addr_t)w[1] : NULL;
+}
+
+static void fmt_pad(mps_addr_t addr, size_t size)
+{
+  *(word *)addr = HDR(T_PAD, size);
+}
+
+
+/* MEMORY MANAGER STATE */
+
+static mps_arena_t arena;
+static mps_pool_t pool_obj, pool_leaf;         /* AMC, AMCZ */
+static mps_ap_t ap_obj, ap_leaf;
+
+/* C globals holding values: an exact root, scanned as tagged words
+ * (only words with low bits 000 are references). */
+static struct {
+  obj sym_quote, sym_quasiquote, sym_unquote, sym_unquote_splicing;
+  obj sym_else, sym_arrow, sym_lambda;
+  obj reader_stack;             /* the reader's unfinished lists */
+  obj toplevel;                 /* the form being evaluated */
+} G;
+
+/* The symbol table: open addressing, an exact root of symbol pointers
+ * (NULL when empty).  The hashes are kept beside it in memory Tarn
+ * does not scan, so rehashing never reads a symbol. */
+static obj *symtab;
+static size_t *symhash;
+static size_t symtab_size, symtab_count;
+static mps_root_t symtab_root;
+
+/* GC statistics gathered from messages. */
+static struct {
+  unsigned long collections;
+  double condemned, live, not_condemned;
+  char why[200];
+} stats;
+
+static void out_of_memory(mps_res_t res) NORETURN;
+
+/* The reserve/commit protocol: INIT must set every reference field;
+ * it may run more than once if the commit fails (after a flip). */
+#define ALLOC(ap, type, var, size, init) \
+  do { \
+    mps_addr_t p_; \
+    size_t s_ = (size); \
+    do { \
+      mps_res_t res_ = mps_reserve(&p_, (ap), s_); \
+      if (res_ != MPS_RES_OK) \
+        out_of_memory(res_); \
+      (var) = (type *)p_; \
+      init; \
+    } while (!mps_commit((ap), p_, s_)); \
+  } while (0)
+
+
+/* ERRORS */
+
+static jmp_buf *err_jmp;
+static int exit_code;
+static char *stack_cold;        /* cold end of the interpreter's stack */
+static size_t stack_budget;     /* how much of it the interpreter may use */
+
+static void print(obj x, FILE *out, int write);
+
+static void throw(int code) NORETURN;
+static void throw(int code)
+{
+  longjmp(*err_jmp, code);
+}
+
+static void error(const char *msg, obj irritant) NORETURN;
+static void error(const char *msg, obj irritant)
+{
+  fflush(stdout);
+  fprintf(stderr, "error: %s", msg);
+  if (irritant != NOARG) {
+    fputs(": ", stderr);
+    print(irritant, stderr, 1);
+  }
+  fputc('\n', stderr);
+  throw(1);
+}
+
+static void out_of_memory(mps_res_t res)
+{
+  fflush(stdout);
+  fprintf(stderr, "scheme: out of memory (Tarn result %d)\n", res);
+  exit(2);
+}
+
+#define CHECK_STACK() \
+  do { \
+    char here_; \
+    if ((size_t)(stack_cold - &here_) > stack_budget) \
+      error("recursion too deep", NOARG); \
+  } while (0)
+
+
+/* CONSTRUCTORS */
+
+static obj cons(obj car, obj cdr)
+{
+  struct pair *p;
+  ALLOC(ap_obj, struct pair, p, sizeof *p,
+        (p->header = HDR(T_PAIR, 0), p->car = car, p->cdr = cdr));
+  return (obj)p;
+}
+
+static obj make_vector(size_t n, obj fill)
+{
+  struct vector *v;
+  size_t i;
+  if (n > ((size_t)1 << 40))
+    error("vector too large", FIXNUM(n));
+  ALLOC(ap_obj, struct vector, v, WORD * (1 + n),
+        v->header = HDR(T_VECTOR, n);
+        for (i = 0; i < n; ++i) v->v[i] = fill);
+  return (obj)v;
+}
+
+static obj make_closure(obj formals, obj body, obj env, obj name)
+{
+  struct closure *c;
+  ALLOC(ap_obj, struct closure, c, sizeof *c,
+        (c->header = HDR(T_CLOSURE, 0), c->formals = formals,
+         c->body = body, c->env = env, c->name = name));
+  return (obj)c;
+}
+
+static obj make_prim(obj name, prim_fn fn, int min, int max)
+{
+  struct prim *p;
+  ALLOC(ap_obj, struct prim, p, sizeof *p,
+        (p->header = HDR(T_PRIM, min | max << 8), p->name = name,
+         p->fn = fn));
+  return (obj)p;
+}
+
+/* A frame of n values: vals[0..nvals) then rest for the others. */
+static obj make_env(obj parent, obj names, size_t n, const obj *vals,
+                    size_t nvals, obj rest)
+{
+  struct env *e;
+  size_t i;
+  ALLOC(ap_obj, struct env, e, WORD * (4 + n),
+        e->header = HDR(T_ENV, n); e->parent = parent; e->names = names;
+        e->extra = NIL;
+        for (i = 0; i < n; ++i) e->v[i] = i < nvals ? vals[i] : rest);
+  return (obj)e;
+}
+
+static obj make_symbol(obj name)
+{
+  struct symbol *s;
+  ALLOC(ap_obj, struct symbol, s, sizeof *s,
+        (s->header = HDR(T_SYMBOL, 0), s->name = name, s->value = UNBOUND));
+  return (obj)s;
+}
+
+/* A string of len bytes copied from chars (which may be NULL for a
+ * string of fill characters). */
+static obj make_string(const char *chars, size_t len, int fill)
+{
+  struct string *s;
+  size_t size = STRING_SIZE(len);
+  ALLOC(ap_leaf, struct string, s, size,
+        ((word *)s)[size / WORD - 1] = 0;
+        s->header = HDR(T_STRING, len);
+        if (chars) memcpy(s->s, chars, len); else memset(s->s, fill, len);
+        s->s[len] = '\0');
+  return (obj)s;
+}
+
+static obj make_flonum(double d)
+{
+  struct flonum *f;
+  ALLOC(ap_leaf, struct flonum, f, sizeof *f,
+        (f->header = HDR(T_FLONUM, 0), f->d = d));
+  return (obj)f;
+}
+
+static obj make_int(long n)
+{
+  if (n < FIXNUM_MIN || n > FIXNUM_MAX)
+    return make_flonum((double)n);
+  return FIXNUM(n);
+}
+
+static obj list2(obj a, obj b) { return cons(a, cons(b, NIL)); }
+
+
+/* SYMBOLS */
+
+static size_t hash_name(const char *s, size_t len)
+{
+  size_t h = 2166136261u, i;
+  for (i = 0; i < len; ++i)
+    h = (h ^ (unsigned char)s[i]) * 16777619u;
+  return h;
+}
+
+static void symtab_create(size_t size)
+{
+  obj *table = calloc(size, sizeof *table);
+  size_t *hashes = calloc(size, sizeof *hashes);
+  mps_root_t root;
+  size_t i, j;
+  if (table == NULL || hashes == NULL)
+    out_of_memory(MPS_RES_MEMORY);
+  /* Register the new table while it is all NULL, then fill it. */
+  if (mps_root_create_area(&root, arena, mps_rank_exact(), 0, table,
+                           table + size, mps_scan_area, NULL) != MPS_RES_OK)
+    out_of_memory(MPS_RES_MEMORY);
+  for (i = 0; i < symtab_size; ++i)
+    if (symtab[i] != NULL) {
+      for (j = symhash[i] & (size - 1); table[j] != NULL; j = (j + 1) & (size - 1))
+        ;
+      table[j] = symtab[i];
+      hashes[j] = symhash[i];
+    }
+  if (symtab != NULL) {
+    mps_root_destroy(symtab_root);
+    free(symtab);
+    free(symhash);
+  }
+  symtab = table;
+  symhash = hashes;
+  symtab_size = size;
+  symtab_root = root;
+}
+
+static obj intern(const char *name, size_t len)
+{
+  size_t h = hash_name(name, len), i, mask = symtab_size - 1;
+  obj sym;
+  for (i = h & mask; symtab[i] != NULL; i = (i + 1) & mask) {
+    obj str = SYM(symtab[i])->name;
+    if (symhash[i] == h && LEN(str) == len && memcmp(STR(str)->s, name, len) == 0)
+      return symtab[i];
+  }
+  sym = make_symbol(make_string(name, len, 0));
+  if (2 * (symtab_count + 1) > symtab_size) {
+    symtab_create(symtab_size * 2);
+    for (i = h & (symtab_size - 1); symtab[i] != NULL; i = (i + 1) & (symtab_size - 1))
+      ;
+  }
+  symtab[i] = sym;
+  symhash[i] = h;
+  ++symtab_count;
+  return sym;
+}
+
+static obj intern_c(const char *name)
+{
+  return intern(name, strlen(name));
+}
+
+
+/* CHECKED ACCESS */
+
+static obj check(obj x, unsigned type, const char *who)
+{
+  if (!is_type(x, type)) {
+    char msg[100];
+    static const char *const names[] = {
+      "?", "pair", "vector", "procedure", "procedure", "environment",
+      "symbol", "string", "number"
+    };
+    snprintf(msg, sizeof msg, "%s: expected a %s", who, names[type]);
+    error(msg, x);
+  }
+  return x;
+}
+
+static obj car(obj x) { return CAR(check(x, T_PAIR, "car")); }
+static obj cdr(obj x) { return CDR(check(x, T_PAIR, "cdr")); }
+
+/* Syntax access: errors mention the whole form. */
+static obj scar(obj x)
+{
+  if (!IS_PAIR(x))
+    error("bad syntax", G.toplevel);
+  return CAR(x);
+}
+static obj scdr(obj x)
+{
+  if (!IS_PAIR(x))
+    error("bad syntax", G.toplevel);
+  return CDR(x);
+}
+
+static long list_length(obj x)  /* -1 if not a proper list */
+{
+  long n = 0;
+  for (; IS_PAIR(x); x = CDR(x))
+    ++n;
+  return x == NIL ? n : -1;
+}
+
+static long check_list(obj x, const char *who)
+{
+  long n = list_length(x);
+  char msg[100];
+  if (n < 0) {
+    snprintf(msg, sizeof msg, "%s: expected a proper list", who);
+    error(msg, x);
+  }
+  return n;
+}
+
+static long check_int(obj x, const char *who)
+{
+  char msg[100];
+  if (!IS_FIXNUM(x)) {
+    snprintf(msg, sizeof msg, "%s: expected an integer", who);
+    error(msg, x);
+  }
+  return FIXVAL(x);
+}
+
+static size_t check_index(obj x, size_t len, const char *who)
+{
+  long i = check_int(x, who);
+  char msg[100];
+  if (i < 0 || (size_t)i >= len) {
+    snprintf(msg, sizeof msg, "%s: index out of range", who);
+    error(msg, x);
+  }
+  return (size_t)i;
+}
+
+
+/* ENVIRONMENTS
+ *
+ * Global variables live in their symbol's value cell.  A local frame
+ * (T_ENV) holds n values; their names are the first n elements of
+ * the frame's names list, each a symbol or a binding (symbol init ...)
+ * -- so a let can use its binding list as it is -- and, when the list
+ * runs out into a symbol, that symbol (a rest parameter).  Internal
+ * defines that are not parameters go on the frame's extra alist. */
+
+static obj *frame_slot(obj env, obj sym)
+{
+  struct env *e = ENV(env);
+  size_t i, n = LEN(env);
+  obj names = e->names, a;
+  for (i = 0; i < n; ++i) {
+    obj name = names;
+    if (IS_PAIR(names)) {
+      name = CAR(names);
+      if (IS_PAIR(name))
+        name = CAR(name);
+      names = CDR(names);
+    }
+    if (name == sym)
+      return &e->v[i];
+  }
+  for (a = e->extra; a != NIL; a = CDR(a))
+    if (CAR(CAR(a)) == sym)
+      return &CDR(CAR(a));
+  return NULL;
+}
+
+static obj *lookup(obj sym, obj env)
+{
+  for (; env != NIL; env = ENV(env)->parent) {
+    obj *slot = frame_slot(env, sym);
+    if (slot != NULL)
+      return slot;
+  }
+  return &SYM(sym)->value;
+}
+
+static void define(obj env, obj sym, obj value)
+{
+  obj *slot;
+  if (env == NIL) {
+    SYM(sym)->value = value;
+    return;
+  }
+  slot = frame_slot(env, sym);
+  if (slot != NULL)
+    *slot = value;
+  else {
+    obj cell = cons(cons(sym, value), ENV(env)->extra);
+    ENV(env)->extra = cell;
+  }
+}
+
+
+/* THE EVALUATOR
+ *
+ * eval loops instead of recursing for every tail position, so tail
+ * calls and loops run in constant C stack.  Arguments are evaluated
+ * into a C array on the stack, which the thread root keeps alive. */
+
+enum {
+  SF_NONE, SF_QUOTE, SF_IF, SF_DEFINE, SF_SET, SF_LAMBDA, SF_BEGIN, SF_LET,
+  SF_LETSTAR, SF_LETREC, SF_COND, SF_CASE, SF_AND, SF_OR, SF_WHEN,
+  SF_UNLESS, SF_DO, SF_QUASIQUOTE
+};
+
+static obj eval(obj x, obj env);
+static obj apply_proc(obj f, long argc, obj *argv);
+
+/* Evaluate all but the last expression of a body; return the last,
+ * unevaluated. */
+static obj body_tail(obj body, obj env)
+{
+  if (body == NIL)
+    return UNSPEC;
+  while (IS_PAIR(scdr(body))) {
+    eval(CAR(body), env);
+    body = CDR(body);
+  }
+  return CAR(body);
+}
+
+static obj bind_args(obj f, long argc, obj *argv)
+{
+  obj formals = CLOS(f)->formals, p, rest = NIL;
+  long nreq = 0, i;
+  for (p = formals; IS_PAIR(p); p = CDR(p))
+    ++nreq;
+  if (argc < nreq || (p == NIL && argc > nreq))
+    error("wrong number of arguments to", f);
+  if (p != NIL)
+    for (i = argc; i > nreq; --i)
+      rest = cons(argv[i - 1], rest);
+  return make_env(CLOS(f)->env, formals, (size_t)nreq + (p != NIL), argv,
+                  (size_t)nreq, rest);
+}
+
+static obj call_prim(obj f, long argc, obj *argv)
+{
+  long min = (long)(LEN(f) & 0xFF), max = (long)(LEN(f) >> 8);
+  if (argc < min || (max != 0xFF && argc > max))
+    error("wrong number of arguments to", f);
+  return PRIM(f)->fn(argc, argv);
+}
+
+static obj check_formals(obj formals)
+{
+  obj p;
+  for (p = formals; IS_PAIR(p); p = CDR(p))
+    if (!IS_SYMBOL(CAR(p)))
+      error("bad lambda list", formals);
+  if (p != NIL && !IS_SYMBOL(p))
+    error("bad lambda list", formals);
+  return formals;
+}
+
+/* (define f (lambda ...)) names the new procedure f, for printing. */
+static void name_lambda(obj expr, obj value, obj name)
+{
+  if (IS_PAIR(expr) && CAR(expr) == G.sym_lambda && is_type(value, T_CLOSURE))
+    CLOS(value)->name = name;
+}
+
+static int eqv(obj a, obj b);
+static obj quasi(obj x, obj env, int depth);
+
+static obj eval(obj x, obj env)
+{
+  obj op, f, args, v;
+  long n, i;
+  CHECK_STACK();
+tail:
+  if (!IS_PTR(x)) {
+    if (x == NIL)
+      error("cannot evaluate ()", NOARG);
+    return x;
+  }
+  if (TYPE(x) == T_SYMBOL) {
+    v = *lookup(x, env);
+    if (v == UNBOUND)
+      error("unbound variable", x);
+    return v;
+  }
+  if (TYPE(x) != T_PAIR)
+    return x;
+  op = CAR(x);
+  if (IS_SYMBOL(op) && LEN(op) != SF_NONE) {
+    switch (LEN(op)) {
+    case SF_QUOTE:
+      return scar(scdr(x));
+    case SF_QUASIQUOTE:
+      return quasi(scar(scdr(x)), env, 1);
+    case SF_IF:
+      args = scdr(x);
+      if (eval(scar(args), env) != FALSE)
+        x = scar(scdr(args));
+      else if (IS_PAIR(scdr(scdr(args))))
+        x = CAR(CDR(CDR(args)));
+      else
+        return UNSPEC;
+      goto tail;
+    case SF_DEFINE: {
+      obj target = scar(scdr(x)), name;
+      if (IS_PAIR(target)) {
+        name = CAR(target);
+        v = make_closure(check_formals(CDR(target)), scdr(scdr(x)), env, name);
+      } else {
+        name = target;
+        args = IS_PAIR(scdr(scdr(x))) ? CAR(CDR(CDR(x))) : UNSPEC;
+        v = eval(args, env);
+        name_lambda(args, v, name);
+      }
+      if (!IS_SYMBOL(name))
+        error("define: not a symbol", name);
+      define(env, name, v);
+      return UNSPEC;
+    }
+    case SF_SET: {
+      obj name = scar(scdr(x)), *slot;
+      v = eval(scar(scdr(scdr(x))), env);
+      if (!IS_SYMBOL(name))
+        error("set!: not a symbol", name);
+      slot = lookup(name, env);
+      if (*slot == UNBOUND)
+        error("set!: unbound variable", name);
+      *slot = v;
+      return UNSPEC;
+    }
+    case SF_LAMBDA:
+      return make_closure(check_formals(scar(scdr(x))), scdr(scdr(x)), env, FALSE);
+    case SF_BEGIN:
+      x = body_tail(scdr(x), env);
+      goto tail;
+    case SF_LET:
+      args = scar(scdr(x));
+      if (IS_SYMBOL(args)) {    /* named let: (let name bindings body...) */
+        obj bindings = scar(scdr(scdr(x))), body = scdr(scdr(scdr(x)));
+        obj loop = make_env(env, scdr(x), 1, NULL, 0, UNBOUND);
+        f = make_closure(bindings, body, loop, args);
+        ENV(loop)->v[0] = f;
+        n = list_length(bindings);
+        if (n < 0)
+          error("bad syntax", x);
+        {
+          obj argv[n > 0 ? n : 1];
+          for (i = 0, args = bindings; i < n; ++i, args = CDR(args))
+            argv[i] = eval(scar(scdr(scar(args))), env);
+          env = bind_args(f, n, argv);
+        }
+        x = body_tail(body, env);
+        goto tail;
+      }
+      n = list_length(args);
+      if (n < 0)
+        error("bad syntax", x);
+      {
+        obj argv[n > 0 ? n : 1];
+        for (i = 0; i < n; ++i, args = CDR(args)) {
+          if (!IS_SYMBOL(scar(scar(args))))
+            error("bad syntax", x);
+          argv[i] = eval(scar(scdr(CAR(args))), env);
+        }
+        env = make_env(env, scar(scdr(x)), (size_t)n, argv, (size_t)n, NIL);
+      }
+      x = body_tail(scdr(scdr(x)), env);
+      goto tail;
+    case SF_LETSTAR:
+      args = scar(scdr(x));
+      if (args == NIL)
+        env = make_env(env, NIL, 0, NULL, 0, NIL);
+      for (; IS_PAIR(args); args = CDR(args)) {
+        v = eval(scar(scdr(scar(args))), env);
+        env = make_env(env, args, 1, &v, 1, NIL);
+      }
+      x = body_tail(scdr(scdr(x)), env);
+      goto tail;
+    case SF_LETREC:
+      args = scar(scdr(x));
+      n = list_length(args);
+      if (n < 0)
+        error("bad syntax", x);
+      env = make_env(env, args, (size_t)n, NULL, 0, UNBOUND);
+      for (i = 0; i < n; ++i, args = CDR(args)) {
+        v = eval(scar(scdr(scar(args))), env);
+        name_lambda(CAR(CDR(CAR(args))), v, CAR(CAR(args)));
+        ENV(env)->v[i] = v;
+      }
+      x = body_tail(scdr(scdr(x)), env);
+      goto tail;
+    case SF_COND:
+      for (args = scdr(x); args != NIL; args = scdr(args)) {
+        obj clause = scar(args);
+        if (scar(clause) == G.sym_else) {
+          x = body_tail(CDR(clause), env);
+          goto tail;
+        }
+        v = eval(CAR(clause), env);
+        if (v != FALSE) {
+          if (CDR(clause) == NIL)
+            return v;
+          if (scar(CDR(clause)) == G.sym_arrow) {
+            f = eval(scar(scdr(CDR(clause))), env);
+            return apply_proc(f, 1, &v);
+          }
+          x = body_tail(CDR(clause), env);
+          goto tail;
+        }
+      }
+      return UNSPEC;
+    case SF_CASE:
+      v = eval(scar(scdr(x)), env);
+      for (args = scdr(scdr(x)); args != NIL; args = scdr(args)) {
+        obj clause = scar(args), data = scar(clause);
+        int match = data == G.sym_else;
+        for (; !match && IS_PAIR(data); data = CDR(data))
+          match = eqv(v, CAR(data));
+        if (match) {
+          x = body_tail(CDR(clause), env);
+          goto tail;
+        }
+      }
+      return UNSPEC;
+    case SF_AND:
+    case SF_OR:
+      args = scdr(x);
+      if (args == NIL)
+        return BOOL(LEN(op) == SF_AND);
+      for (; IS_PAIR(scdr(args)); args = CDR(args)) {
+        v = eval(CAR(args), env);
+        if ((v == FALSE) == (LEN(op) == SF_AND))
+          return v;
+      }
+      x = CAR(args);
+      goto tail;
+    case SF_WHEN:
+    case SF_UNLESS:
+      v = eval(scar(scdr(x)), env);
+      if ((v != FALSE) != (LEN(op) == SF_WHEN))
+        return UNSPEC;
+      x = body_tail(scdr(scdr(x)), env);
+      goto tail;
+    case SF_DO: {       /* (do ((var init step)...) (test expr...) body...) */
+      obj bindings = scar(scdr(x)), test = scar(scdr(scdr(x)));
+      obj body = scdr(scdr(scdr(x))), frame, b;
+      n = check_list(bindings, "do");
+      {
+        obj argv[n > 0 ? n : 1];
+        for (i = 0, b = bindings; i < n; ++i, b = CDR(b))
+          argv[i] = eval(scar(scdr(scar(b))), env);
+        frame = make_env(env, bindings, (size_t)n, argv, (size_t)n, NIL);
+        while (eval(scar(test), frame) == FALSE) {
+          for (b = body; IS_PAIR(b); b = CDR(b))
+            eval(CAR(b), frame);
+          for (i = 0, b = bindings; i < n; ++i, b = CDR(b)) {
+            obj step = scdr(scdr(CAR(b)));
+            argv[i] = IS_PAIR(step) ? eval(CAR(step), frame) : ENV(frame)->v[i];
+          }
+          frame = make_env(env, bindings, (size_t)n, argv, (size_t)n, NIL);
+        }
+      }
+      env = frame;
+      x = body_tail(CDR(test), env);
+      goto tail;
+    }
+    }
+  }
+
+  /* An application. */
+  f = eval(op, env);
+  n = list_length(CDR(x));
+  if (n < 0)
+    error("bad syntax", x);
+  {
+    obj argv[n > 0 ? n : 1];
+    for (i = 0, args = CDR(x); i < n; ++i, args = CDR(args))
+      argv[i] = eval(CAR(args), env);
+    if (is_type(f, T_PRIM))
+      return call_prim(f, n, argv);
+    if (!is_type(f, T_CLOSURE))
+      error("not a procedure", f);
+    env = bind_args(f, n, argv);
+  }
+  x = body_tail(CLOS(f)->body, env);
+  goto tail;
+}
+
+static obj apply_proc(obj f, long argc, obj *argv)
+{
+  obj env;
+  if (is_type(f, T_PRIM))
+    return call_prim(f, argc, argv);
+  if (!is_type(f, T_CLOSURE))
+    error("not a procedure", f);
+  env = bind_args(f, argc, argv);
+  return eval(body_tail(CLOS(f)->body, env), env);
+}
+
+/* Quasiquote, without vectors: `(a ,b ,@c). */
+static obj quasi(obj x, obj env, int depth)
+{
+  obj head, rest;
+  CHECK_STACK();
+  if (!IS_PAIR(x))
+    return x;
+  head = CAR(x);
+  if (head == G.sym_unquote) {
+    if (depth == 1)
+      return eval(scar(scdr(x)), env);
+    return list2(head, quasi(scar(scdr(x)), env, depth - 1));
+  }
+  if (head == G.sym_quasiquote)
+    return list2(head, quasi(scar(scdr(x)), env, depth + 1));
+  rest = quasi(CDR(x), env, depth);
+  if (IS_PAIR(head) && CAR(head) == G.sym_unquote_splicing && depth == 1) {
+    obj spliced = eval(scar(scdr(head)), env), result = rest;
+    long k, len = check_list(spliced, "unquote-splicing");
+    obj items[len > 0 ? len : 1];
+    for (k = 0; k < len; ++k, spliced = CDR(spliced))
+      items[k] = CAR(spliced);
+    for (k = len; k > 0; --k)
+      result = cons(items[k - 1], result);
+    return result;
+  }
+  return cons(quasi(head, env, depth), rest);
+}
+
+
+/* Equivalence, printing and the reader are in io.inc. */
+#include "io.inc"
+
+
+/* GC MESSAGES AND STATISTICS */
+
+static void drain_messages(void)
+{
+  mps_message_type_t type;
+  mps_message_t msg;
+  while (mps_message_queue_type(&type, arena)) {
+    if (!mps_message_get(&msg, arena, type))
+      break;
+    if (type == mps_message_type_gc()) {
+      ++stats.collections;
+      stats.condemned += (double)mps_message_gc_condemned_size(arena, msg);
+      stats.live += (double)mps_message_gc_live_size(arena, msg);
+      stats.not_condemned += (double)mps_message_gc_not_condemned_size(arena, msg);
+    } else if (type == mps_message_type_gc_start()) {
+      snprintf(stats.why, sizeof stats.why, "%s",
+               mps_message_gc_start_why(arena, msg));
+    }
+    mps_message_discard(arena, msg);
+  }
+}
+
+static void print_stats(FILE *out)
+{
+  fprintf(out, "GC statistics: %lu collections, %.0f bytes condemned, "
+          "%.0f bytes survived (%.1f%%)\n", stats.collections,
+          stats.condemned, stats.live,
+          stats.condemned > 0 ? 100.0 * stats.live / stats.condemned : 0.0);
+  fprintf(out, "  heap now: %lu bytes in AMC, %lu bytes in AMCZ; "
+          "last collection started because: %s\n",
+          (unsigned long)mps_pool_total_size(pool_obj),
+          (unsigned long)mps_pool_total_size(pool_leaf),
+          stats.why[0] ? stats.why : "(none)");
+}
+
+/* The primitive procedures and their table. */
+#include "prims.inc"
+
+
+/* START-UP, THE TOP LEVEL AND SHUT-DOWN */
+
+static void die(mps_res_t res, const char *what)
+{
+  if (res != MPS_RES_OK) {
+    fprintf(stderr, "scheme: %s failed (Tarn result %d)\n", what, res);
+    exit(2);
+  }
+}
+
+static mps_fmt_t fmt;
+static mps_chain_t chain;
+static mps_root_t globals_root;
+
+/* The nursery is small enough that the demo sees plenty of collections. */
+static mps_gen_param_s gen_params[] = {
+  { 4096, 0.85 },               /* kilobytes, expected mortality */
+  { 16384, 0.45 }
+};
+
+static void heap_create(double pause_time)
+{
+  MPS_ARGS_BEGIN(args) {
+    if (pause_time >= 0)
+      MPS_ARGS_ADD(args, MPS_KEY_PAUSE_TIME, pause_time);
+    die(mps_arena_create_k(&arena, mps_arena_class_vm(), args), "arena");
+  } MPS_ARGS_END(args);
+  mps_message_type_enable(arena, mps_message_type_gc());
+  mps_message_type_enable(arena, mps_message_type_gc_start());
+  MPS_ARGS_BEGIN(args) {
+    MPS_ARGS_ADD(args, MPS_KEY_FMT_ALIGN, WORD);
+    MPS_ARGS_ADD(args, MPS_KEY_FMT_SCAN, fmt_scan);
+    MPS_ARGS_ADD(args, MPS_KEY_FMT_SKIP, fmt_skip);
+    MPS_ARGS_ADD(args, MPS_KEY_FMT_FWD, fmt_fwd);
+    MPS_ARGS_ADD(args, MPS_KEY_FMT_ISFWD, fmt_isfwd);
+    MPS_ARGS_ADD(args, MPS_KEY_FMT_PAD, fmt_pad);
+    die(mps_fmt_create_k(&fmt, arena, args), "format");
+  } MPS_ARGS_END(args);
+  die(mps_chain_create(&chain, arena, sizeof gen_params / sizeof gen_params[0],
+                       gen_params), "chain");
+  MPS_ARGS_BEGIN(args) {
+    MPS_ARGS_ADD(args, MPS_KEY_FORMAT, fmt);
+    MPS_ARGS_ADD(args, MPS_KEY_CHAIN, chain);
+    die(mps_pool_create_k(&pool_obj, arena, mps_class_amc(), args), "AMC pool");
+  } MPS_ARGS_END(args);
+  MPS_ARGS_BEGIN(args) {
+    MPS_ARGS_ADD(args, MPS_KEY_FORMAT, fmt);
+    MPS_ARGS_ADD(args, MPS_KEY_CHAIN, chain);
+    die(mps_pool_create_k(&pool_leaf, arena, mps_class_amcz(), args), "AMCZ pool");
+  } MPS_ARGS_END(args);
+  die(mps_ap_create_k(&ap_obj, pool_obj, mps_args_none), "AMC allocation point");
+  die(mps_ap_create_k(&ap_leaf, pool_leaf, mps_args_none), "AMCZ allocation point");
+  /* G is all NULL (static storage) so it is valid when registered. */
+  die(mps_root_create_area_tagged(&globals_root, arena, mps_rank_exact(), 0,
+                                  &G, &G + 1, mps_scan_area_tagged,
+                                  TAG_MASK, 0), "globals root");
+  symtab_create(1024);
+}
+
+static void heap_destroy(void)
+{
+  mps_arena_park(arena);
+  mps_root_destroy(symtab_root);
+  mps_root_destroy(globals_root);
+  free(symtab);
+  free(symhash);
+  mps_ap_destroy(ap_leaf);
+  mps_ap_destroy(ap_obj);
+  mps_pool_destroy(pool_leaf);
+  mps_pool_destroy(pool_obj);
+  mps_chain_destroy(chain);
+  mps_fmt_destroy(fmt);
+  mps_arena_destroy(arena);
+  free(tokbuf);
+}
+
+static void globals_init(void)
+{
+  static const struct { const char *name; int code; } forms[] = {
+    {"quote", SF_QUOTE}, {"if", SF_IF}, {"define", SF_DEFINE},
+    {"set!", SF_SET}, {"lambda", SF_LAMBDA}, {"begin", SF_BEGIN},
+    {"let", SF_LET}, {"let*", SF_LETSTAR}, {"letrec", SF_LETREC},
+    {"letrec*", SF_LETREC}, {"cond", SF_COND}, {"case", SF_CASE},
+    {"and", SF_AND}, {"or", SF_OR}, {"when", SF_WHEN},
+    {"unless", SF_UNLESS}, {"do", SF_DO}, {"quasiquote", SF_QUASIQUOTE}
+  };
+  size_t i;
+  G.reader_stack = NIL;
+  G.toplevel = NIL;
+  for (i = 0; i < sizeof forms / sizeof forms[0]; ++i) {
+    obj sym = intern_c(forms[i].name);
+    SYM(sym)->header = HDR(T_SYMBOL, forms[i].code);
+  }
+  G.sym_quote = intern_c("quote");
+  G.sym_quasiquote = intern_c("quasiquote");
+  G.sym_unquote = intern_c("unquote");
+  G.sym_unquote_splicing = intern_c("unquote-splicing");
+  G.sym_else = intern_c("else");
+  G.sym_arrow = intern_c("=>");
+  G.sym_lambda = intern_c("lambda");
+  for (i = 0; i < sizeof prims / sizeof prims[0]; ++i) {
+    obj sym = intern_c(prims[i].name);
+    SYM(sym)->value = make_prim(sym, prims[i].fn, prims[i].min, prims[i].max);
+  }
+}
+
+/* Read and evaluate every form in `in`.  Returns the exit status.  In
+ * a REPL results are printed and errors do not stop it; a script stops
+ * at its first error with status 1. */
+static int toplevel(FILE *in, int repl)
+{
+  int prompt = repl && isatty(fileno(in));
+  jmp_buf jb;
+  volatile int status = 0;
+  err_jmp = &jb;
+  for (;;) {
+    obj x, v;
+    int code = setjmp(jb);
+    if (code == 2) {            /* (exit) */
+      status = exit_code;
+      break;
+    }
+    if (code != 0) {            /* an error, already reported */
+      G.toplevel = NIL;
+      G.reader_stack = NIL;
+      drain_messages();
+      if (!repl) {
+        status = 1;
+        break;
+      }
+    }
+    if (prompt) {
+      fputs("> ", stdout);
+      fflush(stdout);
+    }
+    x = read_datum(in);
+    if (x == EOF_OBJ)
+      break;
+    G.toplevel = x;
+    v = eval(x, NIL);
+    G.toplevel = NIL;
+    if (repl && v != UNSPEC) {
+      print(v, stdout, 1);
+      putchar('\n');
+    }
+    drain_messages();
+  }
+  if (prompt)
+    putchar('\n');
+  fflush(stdout);
+  return status;
+}
+
+struct options {
+  const char *file;
+  int quiet;
+  double pause_time;            /* negative: Tarn's default */
+  int status;
+};
+
+/* The interpreter thread's stack, in MiB: reserved, touched only as
+ * deep as the recursion goes.  A level of Scheme recursion such as
+ * (+ 1 (f (- n 1))) takes about 170 bytes, so 128 MiB allows some
+ * 700000 levels; deeper recursion is reported as an error. */
+#ifndef SCHEME_STACK_MB
+#define SCHEME_STACK_MB 128
+#endif
+#define STACK_SIZE ((size_t)SCHEME_STACK_MB << 20)
+#define STACK_MARGIN ((size_t)4 << 20)          /* for handlers and Tarn */
+
+/* Everything that touches the heap runs here, below `cold`. */
+static NOINLINE int interpret(struct options *opts, void *cold)
+{
+  mps_thr_t thread;
+  mps_root_t stack_root;
+  FILE *in = stdin;
+  int status;
+
+  heap_create(opts->pause_time);
+  die(mps_thread_reg(&thread, arena), "thread registration");
+  die(mps_root_create_thread(&stack_root, arena, thread, cold), "stack root");
+  stack_cold = cold;
+  stack_budget = STACK_SIZE - STACK_MARGIN;
+  globals_init();
+
+  if (opts->file != NULL && strcmp(opts->file, "-") != 0) {
+    in = fopen(opts->file, "r");
+    if (in == NULL) {
+      perror(opts->file);
+      status = 2;
+      goto done;
+    }
+  }
+  status = toplevel(in, opts->file == NULL);
+  if (in != stdin)
+    fclose(in);
+
+done:
+  mps_arena_park(arena);
+  drain_messages();
+  if (!opts->quiet)
+    print_stats(stdout);
+  fflush(stdout);
+  mps_root_destroy(stack_root);
+  mps_thread_dereg(thread);
+  heap_destroy();
+  return status;
+}
+
+static void *interpreter_thread(void *p)
+{
+  void *cold = NULL;    /* the cold end of the stack the collector scans */
+  struct options *opts = p;
+  opts->status = interpret(opts, &cold);
+  return cold;          /* keeps `cold` in this frame */
+}
+
+static void usage(void)
+{
+  fputs("usage: scheme [-q] [-p seconds] [file.scm | -]\n"
+        "  Runs file.scm (or standard input with -), or a REPL if no file.\n"
+        "  -q          do not print GC statistics at exit\n"
+        "  -p seconds  the collector's pause time (small values make\n"
+        "              collections more incremental)\n", stderr);
+  exit(2);
+}
+
+int main(int argc, char **argv)
+{
+  struct options opts = { NULL, 0, -1.0, 0 };
+  pthread_attr_t attr;
+  pthread_t thread;
+  int i;
+  for (i = 1; i < argc; ++i) {
+    if (strcmp(argv[i], "-q") == 0)
+      opts.quiet = 1;
+    else if (strcmp(argv[i], "-p") == 0 && i + 1 < argc)
+      opts.pause_time = atof(argv[++i]);
+    else if (argv[i][0] == '-' && argv[i][1] != '\0')
+      usage();
+    else if (opts.file == NULL)
+      opts.file = argv[i];
+    else
+      usage();
+  }
+  /* The interpreter recurses on the C stack for non-tail calls, so it
+   * runs on a thread with a large stack rather than on main's. */
+  if (pthread_attr_init(&attr) != 0 ||
+      pthread_attr_setstacksize(&attr, STACK_SIZE) != 0 ||
+      pthread_create(&thread, &attr, interpreter_thread, &opts) != 0 ||
+      pthread_join(thread, NULL) != 0) {
+    fputs("scheme: cannot start the interpreter thread\n", stderr);
+    return 2;
+  }
+  pthread_attr_destroy(&attr);
+  return opts.status;
+}

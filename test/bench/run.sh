@@ -1,0 +1,152 @@
+#!/bin/sh
+# run.sh: build and run Tarn's benchmarks, print the tables
+#
+# Usage (from anywhere; the script finds the repository):
+#   test/bench/run.sh [REPS]
+# REPS (default 5) is the number of runs of each configuration; the tables
+# show medians.  Seeds are fixed (manualbench -s 1; treebench is
+# deterministic).  Environment:
+#   CALLGRIND=0   skip the callgrind instruction counts (they take a few
+#                 minutes; on by default when valgrind is installed)
+#   PERF=1        also print perf hot spots (needs perf record to work)
+#   QUICK=1       smaller workloads (for checking that everything runs)
+#   OUT=dir       where binaries and profiles go (default /tmp/tarnbench)
+#   SRC=dir       take Tarn (SRC/include, SRC/code) from another tree, e.g.
+#                 a snapshot or an older checkout to compare against; the
+#                 benchmarks themselves always come from this tree
+
+set -e
+REPS=${1:-5}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+OUT=${OUT:-/tmp/tarnbench}
+mkdir -p "$OUT"
+cd "$ROOT"
+
+SRC=${SRC:-$ROOT}
+CC=${CC:-gcc}
+CFLAGS="-std=gnu99 -O2 -g -Wall -Wextra -I$SRC/include -I$SRC/code -Itest"
+
+if [ "${QUICK:-0}" = 1 ]; then
+  MB_ARGS="-n 10000 -C 2"
+  TB_ARGS="-d 12"
+  TB_CG_ARGS="-d 10"
+else
+  MB_ARGS=""
+  TB_ARGS=""
+  TB_CG_ARGS="-d 14"
+fi
+
+echo "== machine"
+echo "nproc: $(nproc)"
+lscpu | grep -E '^(Model name|CPU\(s\)|Thread|L1d|L2|L3|Hypervisor)' || true
+$CC --version | head -1
+ldd --version 2>&1 | head -1
+dpkg -s libgc-dev 2>/dev/null | grep '^Version' | sed 's/^/libgc-dev /' || true
+echo "load: $(cat /proc/loadavg)"
+echo "tarn: $SRC at $(cd "$SRC" && git rev-parse --short HEAD 2>/dev/null)$(cd "$SRC" && git diff --quiet -- code include 2>/dev/null || echo ' with local changes')"
+
+echo
+echo "== build"
+for v in HOT RASH; do
+  lv=$(echo $v | tr A-Z a-z)
+  $CC $CFLAGS -DCONFIG_VAR_$v test/bench/manualbench.c "$SRC/code/mps.c" \
+      -lpthread -lm -o "$OUT/manualbench_$lv"
+  $CC $CFLAGS -DCONFIG_VAR_$v test/bench/treebench.c "$SRC/code/mps.c" \
+      -lpthread -lgc -o "$OUT/treebench_$lv"
+  echo "built $OUT/manualbench_$lv $OUT/treebench_$lv"
+done
+$CC -std=gnu99 -O2 -I"$SRC/include" -c test/bench/fix1.c -o "$OUT/fix1.o"
+$CC -std=gnu99 -O2 -DFIX1_MAIN -I"$SRC/include" -I"$SRC/code" test/bench/fix1.c "$SRC/code/mps.c" \
+    -lpthread -o "$OUT/fix1"
+
+echo
+echo "== manualbench (issue 2): hot variety"
+"$OUT/manualbench_hot" -r "$REPS" $MB_ARGS
+echo
+echo "== manualbench: rash variety"
+"$OUT/manualbench_rash" -r "$REPS" $MB_ARGS
+echo
+echo "== manualbench: SAC with geometric classes (every request cached), hot"
+"$OUT/manualbench_hot" -r "$REPS" $MB_ARGS -T var -a malloc,sac -c geo
+echo
+echo "== manualbench: 2 threads, a pool (and SAC, AP) per thread, hot"
+"$OUT/manualbench_hot" -r "$REPS" $MB_ARGS -T var -t 2
+echo
+echo "== manualbench: 2 threads, one shared pool (SAC and AP per thread), hot"
+"$OUT/manualbench_hot" -r "$REPS" $MB_ARGS -T var -t 2 -S
+
+echo
+echo "== treebench (issue 3): hot variety"
+"$OUT/treebench_hot" -r "$REPS" $TB_ARGS
+echo
+echo "== treebench: rash variety"
+"$OUT/treebench_rash" -r "$REPS" $TB_ARGS
+for c in 1024 16384; do
+  echo
+  echo "== treebench: first generation $c KiB, hot"
+  "$OUT/treebench_hot" -r "$REPS" $TB_ARGS -c $c
+done
+
+echo
+echo "== FIX1: the area scanner's loop (gcc -O2, x86-64)"
+objdump -d --no-show-raw-insn "$OUT/fix1.o" \
+  | awk '/<fix1AreaScan>:/ {p = 1} p && /call/ {print; exit} p {print}'
+"$OUT/fix1"
+
+if [ "${CALLGRIND:-1}" != 0 ] && command -v valgrind >/dev/null 2>&1; then
+  echo
+  echo "== callgrind: instructions per operation of the manual benchmark (hot, var trace)"
+  echo "   (only the replay loop is counted: --toggle-collect=replay; it includes"
+  echo "   the loop's own ~30 instructions per operation and touching the blocks)"
+  for a in malloc mvff sac mvt; do
+    cg="$OUT/cg.manual.$a"
+    ops=$(valgrind --tool=callgrind --toggle-collect=replay --callgrind-out-file="$cg" \
+            "$OUT/manualbench_hot" -1 -T var -a $a $MB_ARGS 2>/dev/null \
+          | sed -n 's/.* ops \([0-9]*\).*/\1/p')
+    ir=$(callgrind_annotate "$cg" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}')
+    echo "$a $ir $ops" | awk '{printf "%-8s %14s Ir  %9s ops  %7.1f Ir/op\n", $1, $2, $3, $2 / $3}'
+  done
+  echo
+  echo "== callgrind: treebench $TB_CG_ARGS, instructions in the scanner per reference scanned"
+  for p in ams amc; do
+    cg="$OUT/cg.tree.$p"
+    refs=$(valgrind --tool=callgrind --callgrind-out-file="$cg" \
+             "$OUT/treebench_hot" -1 -p $p $TB_CG_ARGS 2>/dev/null \
+           | sed -n 's/.*scanned refs \([0-9]*\).*/\1/p')
+    total=$(callgrind_annotate "$cg" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}')
+    self=$(callgrind_annotate "$cg" 2>/dev/null \
+           | awk '/treebench.c:treeScan \[/ {gsub(",", "", $1); print $1; exit}')
+    incl=$(callgrind_annotate --inclusive=yes "$cg" 2>/dev/null \
+           | awk '/treebench.c:treeScan \[/ {gsub(",", "", $1); print $1; exit}')
+    fix2=$(callgrind_annotate --inclusive=yes "$cg" 2>/dev/null \
+           | awk '/trace.c:_mps_fix2 \[/ {gsub(",", "", $1); print $1; exit}')
+    calls=$(callgrind_annotate --tree=caller "$cg" 2>/dev/null | awk '
+            /^ *$/ {s = 0; t = 0}
+            /< .*\([0-9,]*x\)/ {m = $0; sub(/.*\(/, "", m); sub(/x\).*/, "", m); gsub(",", "", m)
+                                s += m; if ($0 ~ /treebench.c:treeScan/) t = m}
+            /\*  .*trace.c:_mps_fix2 \[/ {print t, s; exit}')
+    echo "$p $total $refs $self $incl $fix2 $calls" | awk '{
+      printf "%-4s %.0f MIr in all; %s refs scanned by treeScan: %.1f Ir/ref in treeScan itself, %.1f Ir/ref including what it calls\n", $1, $2 / 1e6, $3, $4 / $3, $5 / $3
+      if ($8 > 0) printf "     _mps_fix2: called for %.0f%% of those refs (%s calls, %s from all scanners), %.1f Ir per call including the pool fix\n", 100 * $7 / $3, $7, $8, $6 / $8 }'
+  done
+  echo "   (per-function breakdowns: callgrind_annotate $OUT/cg.tree.ams etc.)"
+fi
+
+if [ "${PERF:-0}" = 1 ] && perf record -o "$OUT/perf.test" true >/dev/null 2>&1; then
+  echo
+  echo "== perf hot spots (cpu-clock samples, self time, top 12)"
+  for a in mvff sac mvt; do
+    echo "-- manualbench -1 -T var -a $a"
+    perf record -e cpu-clock -F 4000 -o "$OUT/perf.manual.$a" \
+      "$OUT/manualbench_hot" -1 -T var -a $a $MB_ARGS >/dev/null 2>&1
+    perf report -i "$OUT/perf.manual.$a" --no-children --sort symbol --stdio 2>/dev/null \
+      | grep '%' | grep -v '^#' | head -12
+  done
+  for p in ams lo+ams amc; do
+    echo "-- treebench -1 -p $p"
+    perf record -e cpu-clock -F 4000 -o "$OUT/perf.tree.$p" \
+      "$OUT/treebench_hot" -1 -p $p $TB_ARGS >/dev/null 2>&1
+    perf report -i "$OUT/perf.tree.$p" --no-children --sort symbol --stdio 2>/dev/null \
+      | grep '%' | grep -v '^#' | head -12
+  done
+fi

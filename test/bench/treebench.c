@@ -1,0 +1,693 @@
+/* treebench.c: binary-tree GC benchmark, Tarn's collected pools vs Boehm
+ *
+ * The workload is in the spirit of the classic binary-trees / GCBench
+ * programs (written afresh here):
+ *   1. build and drop a "stretch" tree of depth D+1;
+ *   2. build a long-lived tree of depth L (top-down) and a long-lived
+ *      array of A data words; both stay alive (Tarn: through a table root)
+ *      until the end;
+ *   3. for d = 4, 6, ..., D: build I * 2^(D-d) trees of depth d top-down
+ *      (allocate a node, then its children, then recurse) and as many
+ *      bottom-up (children first, then the parent), dropping each tree
+ *      as soon as it has been checked, so every depth allocates about
+ *      the same number of nodes;
+ *   4. check the long-lived tree and array after each depth and at the
+ *      end.
+ * Every tree is checked when it is complete: its node count must be
+ * 2^(d+1) - 1 and every leaf's payload must hold the value it was given,
+ * in order, so a collector that frees or overwrites live objects fails
+ * instead of looking fast.
+ *
+ * Objects (the same layout in every configuration; Boehm could do without
+ * the header word, but a language runtime would have a type word anyway):
+ *   Node  {header, left, right, data}      32 bytes, 3 references
+ *   Leaf  {header, v0, v1, v2}             32 bytes, no references; every
+ *                                          leaf node (depth 0) has one
+ *   the long-lived array is one Leaf of 1 + A words.
+ * Header: type in the low 8 bits, size in bytes above them.  Forwarding
+ * objects (AMC) keep the size and hold the new address in word 1; padding
+ * objects are a header alone.
+ *
+ * Configurations (-p, comma-separated; default ams,lo+ams,amc,boehm):
+ *   ams      nodes and leaves in one AMS pool (one exact AP)
+ *   lo+ams   nodes in AMS, leaves and the array in an LO pool
+ *   amc      nodes in AMC, leaves and the array in AMCZ
+ *   boehm    GC_MALLOC for nodes, GC_MALLOC_ATOMIC for leaves and the
+ *            array (the Boehm equivalent of LO); Boehm's own heuristics
+ * Adding a pool: a name in poolName[], a case in tarnSetup().
+ *
+ * Tarn's setup: a VM arena; a chain of two generations (-c KiB for the
+ * first, 4x that for the second; mortality 0.8 and 0.4), shared by the
+ * pools (AMS and LO allocate in generation 0); the long-lived objects in
+ * an exact table root; the main thread registered, its stack and
+ * registers an ambiguous root (mps_root_create_thread).  The collector
+ * runs when the chain's capacity is exceeded.
+ *
+ * Measurements (each configuration in a fresh child process, -r times,
+ * medians printed; ratios are to Boehm):
+ *   wall, cpu   time of the whole workload (steps 1-4), not setup;
+ *   gcs         collections: mps_collections / GC_get_gc_no;
+ *   peak        the collector's own footprint, sampled every 65536
+ *               allocations and after every tree: peak mps_arena_committed
+ *               (Tarn) vs peak GC_get_heap_size (Boehm), relative to the
+ *               value before step 1;
+ *   rss         peak resident set (VmHWM, reset before step 1) minus the
+ *               resident set before step 1.
+ *
+ * Usage: treebench [-d maxdepth] [-l longdepth] [-i iters] [-a arraywords]
+ *                  [-c gen0KiB] [-r reps] [-p pools] [-s seed]
+ */
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1
+#endif
+
+#include "mps.h"
+#include "mpsavm.h"
+#include "mpscams.h"
+#include "mpsclo.h"
+#include "mpscamc.h"
+
+#include <gc.h>
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define WORD sizeof(mps_word_t)
+
+enum { T_NODE = 0x11, T_LEAF = 0x22, T_FWD = 0x33, T_PAD = 0x44 };
+#define HDR(type, size) ((mps_word_t)(type) | ((mps_word_t)(size) << 8))
+#define HTYPE(h) ((h) & 0xFF)
+#define HSIZE(h) ((size_t)((h) >> 8))
+
+typedef struct Leaf {
+  mps_word_t hdr;
+  mps_word_t v[3];              /* or more, for the long-lived array */
+} Leaf;
+
+typedef struct Node {
+  mps_word_t hdr;
+  struct Node *left, *right;
+  Leaf *data;
+} Node;
+
+typedef enum { P_AMS, P_LOAMS, P_AMC, P_BOEHM, P_LIMIT } PoolKind;
+static const char *poolName[P_LIMIT] = {"ams", "lo+ams", "amc", "boehm"};
+
+/* Options */
+static int optDepth = 16, optLong = -1, optIters = 2, optReps = 5;
+static size_t optArray = 500000, optGen0 = 4096;
+static unsigned long optSeed = 1;
+static int optPools[P_LIMIT] = {1, 1, 1, 1};
+
+static void fail(const char *what)
+{
+  fprintf(stderr, "treebench: %s\n", what);
+  fflush(stderr);
+  _exit(2);
+}
+
+/* The format */
+
+unsigned long treeScannedRefs = 0;      /* exact references fixed */
+
+mps_res_t treeScan(mps_ss_t ss, mps_addr_t base, mps_addr_t limit)
+{
+  mps_word_t *p = base;
+  unsigned long refs = 0;
+  MPS_SCAN_BEGIN(ss) {
+    while (p < (mps_word_t *)limit) {
+      mps_word_t h = *p;
+      if (HTYPE(h) == T_NODE) {
+        Node *n = (Node *)p;
+        mps_addr_t *r = (mps_addr_t *)&n->left;
+        int i;
+        for (i = 0; i < 3; ++i) {
+          if (MPS_FIX1(ss, r[i])) {
+            mps_res_t res = MPS_FIX2(ss, &r[i]);
+            if (res != MPS_RES_OK)
+              return res;
+          }
+        }
+        refs += 3;
+      }
+      p = (mps_word_t *)((char *)p + HSIZE(h));
+    }
+  } MPS_SCAN_END(ss);
+  treeScannedRefs += refs;
+  return MPS_RES_OK;
+}
+
+static mps_addr_t treeSkip(mps_addr_t addr)
+{
+  return (char *)addr + HSIZE(*(mps_word_t *)addr);
+}
+
+static void treeFwd(mps_addr_t old, mps_addr_t new)
+{
+  mps_word_t *p = old;
+  p[0] = HDR(T_FWD, HSIZE(p[0]));
+  p[1] = (mps_word_t)new;
+}
+
+static mps_addr_t treeIsFwd(mps_addr_t addr)
+{
+  mps_word_t *p = addr;
+  return HTYPE(p[0]) == T_FWD ? (mps_addr_t)p[1] : NULL;
+}
+
+static void treePad(mps_addr_t addr, size_t size)
+{
+  *(mps_word_t *)addr = HDR(T_PAD, size);
+}
+
+/* Allocation */
+
+static PoolKind kind;
+static mps_arena_t arena;
+static mps_ap_t nodeAP, leafAP;
+static unsigned long allocCount = 0;
+static size_t peakFootprint, footprintBase;
+
+static size_t footprint(void)
+{
+  return kind == P_BOEHM ? GC_get_heap_size() : mps_arena_committed(arena);
+}
+
+static void sample(void)
+{
+  size_t fp = footprint();
+  if (fp > peakFootprint)
+    peakFootprint = fp;
+}
+
+#define COUNT_ALLOC() \
+  do { if ((++allocCount & 0xFFFF) == 0) sample(); } while (0)
+
+static inline Node *newNode(Node *l, Node *r, Leaf *d)
+{
+  Node *n;
+  COUNT_ALLOC();
+  if (kind == P_BOEHM) {
+    n = GC_MALLOC(sizeof(Node));
+    if (n == NULL)
+      fail("GC_MALLOC failed");
+    n->hdr = HDR(T_NODE, sizeof(Node));
+    n->left = l;
+    n->right = r;
+    n->data = d;
+  } else {
+    mps_addr_t p;
+    do {
+      if (mps_reserve(&p, nodeAP, sizeof(Node)) != MPS_RES_OK)
+        fail("mps_reserve failed");
+      n = p;
+      n->hdr = HDR(T_NODE, sizeof(Node));
+      n->left = l;
+      n->right = r;
+      n->data = d;
+    } while (!mps_commit(nodeAP, p, sizeof(Node)));
+  }
+  return n;
+}
+
+static inline mps_word_t leafValue(mps_word_t v, size_t i)
+{
+  return (v + i) * 0x9E3779B97F4A7C15ULL ^ (mps_word_t)i;
+}
+
+static Leaf *newLeaf(mps_word_t v, size_t words)
+{
+  size_t size = (1 + words) * WORD, i;
+  Leaf *l;
+  COUNT_ALLOC();
+  if (kind == P_BOEHM) {
+    l = GC_MALLOC_ATOMIC(size);
+    if (l == NULL)
+      fail("GC_MALLOC_ATOMIC failed");
+    l->hdr = HDR(T_LEAF, size);
+    for (i = 0; i < words; ++i)
+      l->v[i] = leafValue(v, i);
+  } else {
+    mps_addr_t p;
+    do {
+      if (mps_reserve(&p, leafAP, size) != MPS_RES_OK)
+        fail("mps_reserve failed");
+      l = p;
+      l->hdr = HDR(T_LEAF, size);
+      for (i = 0; i < words; ++i)
+        l->v[i] = leafValue(v, i);
+    } while (!mps_commit(leafAP, p, size));
+  }
+  return l;
+}
+
+/* Trees.  *next numbers the leaves from left to right. */
+
+static void populate(int depth, Node *n, mps_word_t *next)
+{
+  if (depth == 0) {
+    n->data = newLeaf((*next)++, 3);
+    return;
+  }
+  n->left = newNode(NULL, NULL, NULL);
+  n->right = newNode(NULL, NULL, NULL);
+  populate(depth - 1, n->left, next);
+  populate(depth - 1, n->right, next);
+}
+
+static Node *topDown(int depth, mps_word_t *next)
+{
+  Node *n = newNode(NULL, NULL, NULL);
+  populate(depth, n, next);
+  return n;
+}
+
+static Node *bottomUp(int depth, mps_word_t *next)
+{
+  Node *l, *r;
+  if (depth == 0)
+    return newNode(NULL, NULL, newLeaf((*next)++, 3));
+  l = bottomUp(depth - 1, next);
+  r = bottomUp(depth - 1, next);
+  return newNode(l, r, NULL);
+}
+
+static int leafOK(const Leaf *l, mps_word_t v, size_t words)
+{
+  size_t i;
+  if (l == NULL || l->hdr != HDR(T_LEAF, (1 + words) * WORD))
+    return 0;
+  for (i = 0; i < words; ++i)
+    if (l->v[i] != leafValue(v, i))
+      return 0;
+  return 1;
+}
+
+/* Count the nodes of a tree of depth `depth`, checking its shape and its
+ * leaves (numbered from *next); -1 if anything is wrong. */
+static long checkTree(const Node *n, int depth, mps_word_t *next)
+{
+  long l, r;
+  if (n == NULL || n->hdr != HDR(T_NODE, sizeof(Node)))
+    return -1;
+  if (depth == 0) {
+    if (n->left != NULL || n->right != NULL || !leafOK(n->data, (*next)++, 3))
+      return -1;
+    return 1;
+  }
+  if (n->data != NULL)
+    return -1;
+  l = checkTree(n->left, depth - 1, next);
+  r = checkTree(n->right, depth - 1, next);
+  return l < 0 || r < 0 ? -1 : l + r + 1;
+}
+
+static void mustBeTree(const Node *n, int depth, mps_word_t first)
+{
+  mps_word_t next = first;
+  long want = (2L << depth) - 1;
+  if (checkTree(n, depth, &next) != want)
+    fail("a tree is broken (wrong node count or corrupt leaf)");
+}
+
+/* The workload.  Long-lived objects are in `roots`, a table root. */
+
+static void *roots[2];          /* [0] long-lived tree, [1] long-lived array */
+
+static void __attribute__((noinline)) workload(void)
+{
+  int longDepth = optLong >= 0 ? optLong : optDepth, d;
+  mps_word_t next;
+  Node *t;
+
+  next = 0;                                             /* 1 */
+  t = bottomUp(optDepth + 1, &next);
+  mustBeTree(t, optDepth + 1, 0);
+  t = NULL;
+  sample();
+
+  next = 1000000000;                                     /* 2 */
+  roots[0] = topDown(longDepth, &next);
+  roots[1] = newLeaf(77, optArray);
+  sample();
+
+  for (d = 4; d <= optDepth; d += 2) {                  /* 3 */
+    long iters = (long)optIters << (optDepth - d), i;
+    for (i = 0; i < iters; ++i) {
+      next = (mps_word_t)i << 32;
+      t = topDown(d, &next);
+      mustBeTree(t, d, (mps_word_t)i << 32);
+      next = (mps_word_t)i << 32;
+      t = bottomUp(d, &next);
+      mustBeTree(t, d, (mps_word_t)i << 32);
+      t = NULL;
+    }
+    sample();
+    mustBeTree(roots[0], longDepth, 1000000000);        /* 4 */
+    if (!leafOK(roots[1], 77, optArray))
+      fail("the long-lived array is broken");
+  }
+  mustBeTree(roots[0], longDepth, 1000000000);
+  if (!leafOK(roots[1], 77, optArray))
+    fail("the long-lived array is broken");
+}
+
+/* Tarn setup */
+
+static mps_fmt_t fmt;
+static mps_chain_t chain;
+static mps_pool_t nodePool, leafPool;
+static mps_root_t tableRoot, threadRoot;
+static mps_thr_t thread;
+
+static mps_pool_t makePool(mps_pool_class_t klass, int gen)
+{
+  mps_pool_t pool;
+  mps_res_t res;
+  MPS_ARGS_BEGIN(args) {
+    MPS_ARGS_ADD(args, MPS_KEY_FORMAT, fmt);
+    MPS_ARGS_ADD(args, MPS_KEY_CHAIN, chain);
+    if (gen >= 0)
+      MPS_ARGS_ADD(args, MPS_KEY_GEN, (unsigned)gen);
+    res = mps_pool_create_k(&pool, arena, klass, args);
+  } MPS_ARGS_END(args);
+  if (res != MPS_RES_OK)
+    fail("pool creation failed");
+  return pool;
+}
+
+static void tarnSetup(void *cold)
+{
+  mps_gen_param_s gens[2];
+  mps_res_t res;
+  if (mps_arena_create_k(&arena, mps_arena_class_vm(), mps_args_none) != MPS_RES_OK)
+    fail("arena creation failed");
+  MPS_ARGS_BEGIN(args) {
+    MPS_ARGS_ADD(args, MPS_KEY_FMT_ALIGN, WORD);
+    MPS_ARGS_ADD(args, MPS_KEY_FMT_SCAN, treeScan);
+    MPS_ARGS_ADD(args, MPS_KEY_FMT_SKIP, treeSkip);
+    MPS_ARGS_ADD(args, MPS_KEY_FMT_FWD, treeFwd);
+    MPS_ARGS_ADD(args, MPS_KEY_FMT_ISFWD, treeIsFwd);
+    MPS_ARGS_ADD(args, MPS_KEY_FMT_PAD, treePad);
+    res = mps_fmt_create_k(&fmt, arena, args);
+  } MPS_ARGS_END(args);
+  if (res != MPS_RES_OK)
+    fail("format creation failed");
+  gens[0].mps_capacity = optGen0;
+  gens[0].mps_mortality = 0.8;
+  gens[1].mps_capacity = optGen0 * 4;
+  gens[1].mps_mortality = 0.4;
+  if (mps_chain_create(&chain, arena, 2, gens) != MPS_RES_OK)
+    fail("chain creation failed");
+  switch (kind) {
+  case P_AMS:
+    nodePool = leafPool = makePool(mps_class_ams(), 0);
+    break;
+  case P_LOAMS:
+    nodePool = makePool(mps_class_ams(), 0);
+    leafPool = makePool(mps_class_lo(), 0);
+    break;
+  case P_AMC:
+    nodePool = makePool(mps_class_amc(), -1);
+    leafPool = makePool(mps_class_amcz(), -1);
+    break;
+  default:
+    fail("tarnSetup");
+  }
+  if (mps_ap_create_k(&nodeAP, nodePool, mps_args_none) != MPS_RES_OK)
+    fail("AP creation failed");
+  if (leafPool != nodePool) {
+    if (mps_ap_create_k(&leafAP, leafPool, mps_args_none) != MPS_RES_OK)
+      fail("AP creation failed");
+  } else {
+    leafAP = nodeAP;
+  }
+  if (mps_root_create_table(&tableRoot, arena, mps_rank_exact(), 0,
+                            (mps_addr_t *)(void *)roots, 2) != MPS_RES_OK)
+    fail("root creation failed");
+  if (mps_thread_reg(&thread, arena) != MPS_RES_OK)
+    fail("thread registration failed");
+  if (mps_root_create_thread(&threadRoot, arena, thread, cold) != MPS_RES_OK)
+    fail("thread root creation failed");
+}
+
+static void tarnTeardown(void)
+{
+  mps_arena_park(arena);
+  roots[0] = roots[1] = NULL;
+  mps_root_destroy(threadRoot);
+  mps_thread_dereg(thread);
+  mps_root_destroy(tableRoot);
+  if (leafAP != nodeAP)
+    mps_ap_destroy(leafAP);
+  mps_ap_destroy(nodeAP);
+  if (leafPool != nodePool)
+    mps_pool_destroy(leafPool);
+  mps_pool_destroy(nodePool);
+  mps_chain_destroy(chain);
+  mps_fmt_destroy(fmt);
+  mps_arena_destroy(arena);
+}
+
+/* One run, in a child process */
+
+typedef struct Result {
+  double wall, cpu;
+  unsigned long gcs;
+  size_t peak, rss;
+  unsigned long allocs, scannedRefs;
+  int ok;
+} Result;
+
+static double now(clockid_t clk)
+{
+  struct timespec ts;
+  clock_gettime(clk, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static long statusKiB(const char *field)
+{
+  char line[256];
+  size_t len = strlen(field);
+  long v = -1;
+  FILE *f = fopen("/proc/self/status", "r");
+  if (f == NULL)
+    return -1;
+  while (fgets(line, sizeof line, f) != NULL)
+    if (strncmp(line, field, len) == 0 && line[len] == ':') {
+      v = strtol(line + len + 1, NULL, 10);
+      break;
+    }
+  fclose(f);
+  return v;
+}
+
+static void resetPeakRSS(void)
+{
+  FILE *f = fopen("/proc/self/clear_refs", "w");
+  if (f != NULL) {
+    fputs("5", f);
+    fclose(f);
+  }
+}
+
+static void __attribute__((noinline)) runOne(PoolKind k, Result *r)
+{
+  void *cold = &cold;           /* the cold end of the stack for Tarn */
+  unsigned long gc0 = 0;
+  double t0, c0;
+  long rss0, rss1;
+  kind = k;
+  memset(r, 0, sizeof *r);
+  if (k == P_BOEHM) {
+    GC_INIT();
+    gc0 = (unsigned long)GC_get_gc_no();
+  } else {
+    tarnSetup(cold);
+    gc0 = mps_collections(arena);
+  }
+  footprintBase = peakFootprint = footprint();
+  resetPeakRSS();
+  rss0 = statusKiB("VmRSS");
+  t0 = now(CLOCK_MONOTONIC);
+  c0 = now(CLOCK_PROCESS_CPUTIME_ID);
+  workload();
+  r->cpu = now(CLOCK_PROCESS_CPUTIME_ID) - c0;
+  r->wall = now(CLOCK_MONOTONIC) - t0;
+  rss1 = statusKiB("VmHWM");
+  sample();
+  r->peak = peakFootprint - footprintBase;
+  r->rss = rss0 >= 0 && rss1 >= rss0 ? (size_t)(rss1 - rss0) * 1024 : 0;
+  r->allocs = allocCount;
+  r->scannedRefs = treeScannedRefs;
+  if (k == P_BOEHM) {
+    r->gcs = (unsigned long)GC_get_gc_no() - gc0;
+  } else {
+    r->gcs = mps_collections(arena) - gc0;
+    tarnTeardown();
+  }
+  r->ok = 1;
+}
+
+static void runChild(PoolKind k, Result *r)
+{
+  int fd[2], status;
+  pid_t pid;
+  ssize_t got;
+  fflush(stdout);
+  if (pipe(fd) != 0)
+    fail("pipe failed");
+  pid = fork();
+  if (pid < 0)
+    fail("fork failed");
+  if (pid == 0) {
+    Result res;
+    close(fd[0]);
+    runOne(k, &res);
+    if (write(fd[1], &res, sizeof res) != (ssize_t)sizeof res)
+      _exit(3);
+    _exit(0);
+  }
+  close(fd[1]);
+  got = read(fd[0], r, sizeof *r);
+  close(fd[0]);
+  waitpid(pid, &status, 0);
+  if (got != (ssize_t)sizeof *r || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    memset(r, 0, sizeof *r);
+    fprintf(stderr, "treebench: %s: child failed (status 0x%x)\n", poolName[k], status);
+  }
+}
+
+static int cmpDouble(const void *a, const void *b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+  qsort(v, (size_t)n, sizeof *v, cmpDouble);
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static void usage(void)
+{
+  fprintf(stderr, "usage: treebench [-d maxdepth] [-l longdepth] [-i iters] "
+          "[-a arraywords] [-c gen0KiB] [-r reps] [-p ams,lo+ams,amc,boehm] "
+          "[-s seed] [-1]\n");
+  exit(2);
+}
+
+int main(int argc, char *argv[])
+{
+  static double wall[P_LIMIT][64], cpu[P_LIMIT][64], gcs[P_LIMIT][64],
+      peak[P_LIMIT][64], rss[P_LIMIT][64];
+  double mw[P_LIMIT], mc[P_LIMIT], mg[P_LIMIT], mp[P_LIMIT], mr[P_LIMIT];
+  int bad[P_LIMIT] = {0};
+  unsigned long allocs = 0;
+  int c, rep, k, inProcess = 0;
+  while ((c = getopt(argc, argv, "d:l:i:a:c:r:p:s:1h")) != -1) {
+    switch (c) {
+    case 'd': optDepth = atoi(optarg); break;
+    case 'l': optLong = atoi(optarg); break;
+    case 'i': optIters = atoi(optarg); break;
+    case 'a': optArray = strtoul(optarg, NULL, 0); break;
+    case 'c': optGen0 = strtoul(optarg, NULL, 0); break;
+    case 'r': optReps = atoi(optarg); break;
+    case 's': optSeed = strtoul(optarg, NULL, 0); break;
+    case '1': inProcess = 1; break;
+    case 'p': {
+      char *s = strdup(optarg), *tok, *save = NULL;
+      memset(optPools, 0, sizeof optPools);
+      for (tok = strtok_r(s, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+        for (k = 0; k < P_LIMIT; ++k)
+          if (strcmp(tok, poolName[k]) == 0)
+            break;
+        if (k == P_LIMIT)
+          usage();
+        optPools[k] = 1;
+      }
+      free(s);
+      break;
+    }
+    default: usage();
+    }
+  }
+  if (optDepth < 4 || optDepth > 24 || optIters < 1 || optReps < 1 || optReps > 64
+      || optArray < 3)
+    usage();
+  (void)optSeed;                /* the workload is deterministic */
+  printf("treebench: variety %s, depth %d, long-lived depth %d, iters %d, "
+         "array %lu words, gen0 %lu KiB, reps %d (medians)\n",
+#if defined(CONFIG_VAR_RASH)
+         "rash",
+#elif defined(CONFIG_VAR_COOL)
+         "cool",
+#else
+         "hot",
+#endif
+         optDepth, optLong >= 0 ? optLong : optDepth, optIters,
+         (unsigned long)optArray, (unsigned long)optGen0, optReps);
+
+  if (inProcess) {              /* one run, no fork: for profilers */
+    Result r;
+    for (k = 0; k < P_LIMIT && !optPools[k]; ++k)
+      ;
+    if (k == P_LIMIT)
+      usage();
+    runOne((PoolKind)k, &r);
+    printf("%s: wall %.1f ms cpu %.1f ms gcs %lu peak %.0f KiB rss %.0f KiB "
+           "allocs %lu scanned refs %lu\n", poolName[k], r.wall * 1e3, r.cpu * 1e3,
+           r.gcs, r.peak / 1024.0, r.rss / 1024.0, r.allocs, r.scannedRefs);
+    return 0;
+  }
+
+  for (rep = 0; rep < optReps; ++rep)
+    for (k = 0; k < P_LIMIT; ++k) {
+      Result r;
+      if (!optPools[k])
+        continue;
+      runChild((PoolKind)k, &r);
+      if (!r.ok)
+        bad[k] = 1;
+      allocs = r.allocs > allocs ? r.allocs : allocs;
+      wall[k][rep] = r.wall * 1e3;
+      cpu[k][rep] = r.cpu * 1e3;
+      gcs[k][rep] = (double)r.gcs;
+      peak[k][rep] = (double)r.peak / 1024.0;
+      rss[k][rep] = (double)r.rss / 1024.0;
+    }
+  for (k = 0; k < P_LIMIT; ++k)
+    if (optPools[k]) {
+      mw[k] = median(wall[k], optReps);
+      mc[k] = median(cpu[k], optReps);
+      mg[k] = median(gcs[k], optReps);
+      mp[k] = median(peak[k], optReps);
+      mr[k] = median(rss[k], optReps);
+    }
+  printf("objects allocated per run: %lu (32 bytes each, plus one array of %lu KiB)\n",
+         allocs, (unsigned long)((optArray + 1) * WORD / 1024));
+  printf("%-8s %9s %9s %6s %10s %10s %8s %8s %8s %8s\n", "pool", "wall ms",
+         "cpu ms", "gcs", "peak KiB", "rss KiB", "wall/b", "cpu/b", "peak/b", "rss/b");
+  for (k = 0; k < P_LIMIT; ++k) {
+    int b = optPools[P_BOEHM] && !bad[P_BOEHM];
+    if (!optPools[k])
+      continue;
+    if (bad[k]) {
+      printf("%-8s FAILED (a run crashed or a tree was broken)\n", poolName[k]);
+      continue;
+    }
+    printf("%-8s %9.1f %9.1f %6.0f %10.0f %10.0f %8.2f %8.2f %8.2f %8.2f\n",
+           poolName[k], mw[k], mc[k], mg[k], mp[k], mr[k],
+           b ? mw[k] / mw[P_BOEHM] : 0.0, b ? mc[k] / mc[P_BOEHM] : 0.0,
+           b ? mp[k] / mp[P_BOEHM] : 0.0, b ? mr[k] / mr[P_BOEHM] : 0.0);
+  }
+  return 0;
+}
