@@ -696,9 +696,10 @@ void CBSInsertManyLarge(Count *leftReturn, CBS cbs, Range ranges,
   if (cbs->emergency != NULL)
     (void)CBSFlush(cbs);
   treeNodes = cbs->nodes;
-  /* Scratch: the node list, then room for the radix sort. */
+  /* Scratch: the node list, then room for the radix sort.  The merge sees
+   * only the tree, so with emergency ranges left it is not used. */
   scratch = (treeNodes + count) * sizeof(CBSNode) + count * sizeof(RangeStruct);
-  if (count < CBS_BATCH_MIN || count * 8 < treeNodes
+  if (count < CBS_BATCH_MIN || count * 8 < treeNodes || cbs->emergency != NULL
       || ControlAlloc(&p, cbs->arena, scratch) != ResOK) {
     for (i = 0; i < count; ++i) {
       RangeStruct r;

@@ -436,7 +436,7 @@ mps_res_t mps_arena_collect(mps_arena_t arena)
   Res res;
   ARGCHECK(TESTT(Arena, arena), MPS_RES_PARAM);
   ArenaEnter(arena);
-  res = ArenaCollect(arena, "mps_arena_collect");
+  res = ArenaCollect(arena, "the client asked for a full collection (mps_arena_collect)");
   ArenaLeave(arena);
   return res;
 }
@@ -446,7 +446,7 @@ mps_res_t mps_arena_start_collect(mps_arena_t arena)
   Res res;
   ARGCHECK(TESTT(Arena, arena), MPS_RES_PARAM);
   ArenaEnter(arena);
-  res = ArenaStartCollect(arena, "mps_arena_start_collect");
+  res = ArenaStartCollect(arena, "the client asked for a full collection to start (mps_arena_start_collect)");
   ArenaLeave(arena);
   return res;
 }

@@ -484,8 +484,8 @@ static Bool traceWork(Trace trace, mps_clock_t deadline)
       AVER(res == ResOK);
       UNUSED(res);
     }
-    if (trace->band >= RankEXACT && mps_clock() >= deadline)
-      return FALSE;
+    /* traceScanSegs does some segments before it looks at the clock, so
+     * every slice makes progress, even with a pause time of zero. */
     if (!traceScanSegs(trace, deadline))
       return FALSE;
     if (!traceRootsPending(trace, trace->band)) {

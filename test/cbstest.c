@@ -172,7 +172,33 @@ static void testInsertMany(CBS cbs)
     batch[n++] = r;
   }
   memcpy(copy, batch, n * sizeof(RangeStruct));
-  CBSInsertMany(cbs, batch, n);
+  if (testRnd(2) == 0) {
+    CBSInsertMany(cbs, batch, n);
+  } else {
+    /* Small isolated runs are handed back, not added. */
+    Size minSize = (1 + testRnd(8)) * unit;
+    Count left;
+    CBSInsertManyLarge(&left, cbs, batch, n, minSize);
+    check(left <= n);
+    for (i = 0; i < left; ++i) {
+      check(RangeSize(&batch[i]) < minSize);
+      modelSet(&batch[i], 0);
+    }
+    for (i = 0; i < left; ++i) {
+      Index b = indexOf(batch[i].base), l = indexOf(batch[i].limit);
+      check(b == 0 || !model[b - 1]);       /* touched nothing */
+      check(l == UNITS || !model[l]);
+    }
+    for (i = 0; i < n; ++i) {
+      Index u;
+      Bool kept = FALSE;
+      for (u = 0; u < left; ++u)
+        if (batch[u].base <= copy[i].base && copy[i].limit <= batch[u].limit)
+          kept = TRUE;
+      check(kept || modelAll(&copy[i], 1));
+    }
+    return;
+  }
   for (i = 0; i < n; ++i)
     check(modelAll(&copy[i], 1));
 }

@@ -100,36 +100,41 @@ if [ "${CALLGRIND:-1}" != 0 ] && command -v valgrind >/dev/null 2>&1; then
   echo "   the loop's own ~30 instructions per operation and touching the blocks)"
   for a in malloc mvff sac mvt; do
     cg="$OUT/cg.manual.$a"
-    ops=$(valgrind --tool=callgrind --toggle-collect=replay --callgrind-out-file="$cg" \
+    ops=$(timeout 1800 valgrind --tool=callgrind --toggle-collect=replay --callgrind-out-file="$cg" \
             "$OUT/manualbench_hot" -1 -T var -a $a $MB_ARGS 2>/dev/null \
           | sed -n 's/.* ops \([0-9]*\).*/\1/p')
     ir=$(callgrind_annotate "$cg" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}')
     echo "$a $ir $ops" | awk '{printf "%-8s %14s Ir  %9s ops  %7.1f Ir/op\n", $1, $2, $3, $2 / $3}'
   done
   echo
-  echo "== callgrind: treebench $TB_CG_ARGS, instructions in the scanner per reference scanned"
-  for p in ams amc; do
+  echo "== cachegrind: treebench $TB_CG_ARGS, instructions (Ir) by function"
+  echo "   (cachegrind, not callgrind: callgrind 3.19 dies on the barrier faults"
+  echo "   of the AMS runs; cachegrind gives self counts only)"
+  for p in ams lo+ams amc boehm; do
     cg="$OUT/cg.tree.$p"
-    refs=$(valgrind --tool=callgrind --callgrind-out-file="$cg" \
-             "$OUT/treebench_hot" -1 -p $p $TB_CG_ARGS 2>/dev/null \
-           | sed -n 's/.*scanned refs \([0-9]*\).*/\1/p')
-    total=$(callgrind_annotate "$cg" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}')
-    self=$(callgrind_annotate "$cg" 2>/dev/null \
-           | awk '/treebench.c:treeScan \[/ {gsub(",", "", $1); print $1; exit}')
-    incl=$(callgrind_annotate --inclusive=yes "$cg" 2>/dev/null \
-           | awk '/treebench.c:treeScan \[/ {gsub(",", "", $1); print $1; exit}')
-    fix2=$(callgrind_annotate --inclusive=yes "$cg" 2>/dev/null \
-           | awk '/trace.c:_mps_fix2 \[/ {gsub(",", "", $1); print $1; exit}')
-    calls=$(callgrind_annotate --tree=caller "$cg" 2>/dev/null | awk '
-            /^ *$/ {s = 0; t = 0}
-            /< .*\([0-9,]*x\)/ {m = $0; sub(/.*\(/, "", m); sub(/x\).*/, "", m); gsub(",", "", m)
-                                s += m; if ($0 ~ /treebench.c:treeScan/) t = m}
-            /\*  .*trace.c:_mps_fix2 \[/ {print t, s; exit}')
-    echo "$p $total $refs $self $incl $fix2 $calls" | awk '{
-      printf "%-4s %.0f MIr in all; %s refs scanned by treeScan: %.1f Ir/ref in treeScan itself, %.1f Ir/ref including what it calls\n", $1, $2 / 1e6, $3, $4 / $3, $5 / $3
-      if ($8 > 0) printf "     _mps_fix2: called for %.0f%% of those refs (%s calls, %s from all scanners), %.1f Ir per call including the pool fix\n", 100 * $7 / $3, $7, $8, $6 / $8 }'
+    line=$(timeout 1800 valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file="$cg" \
+             "$OUT/treebench_hot" -1 -p $p $TB_CG_ARGS 2>/dev/null | grep "^$p:" || true)
+    if [ -z "$line" ]; then
+      echo "$p: the run failed under cachegrind"
+      continue
+    fi
+    echo "$line"
+    cg_annotate "$cg" 2>/dev/null > "$cg.txt" || true
+    total=$(awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1; exit}' "$cg.txt")
+    scan=$(awk '/treebench.c:treeScan$/ {gsub(",", "", $1); print $1; exit}' "$cg.txt")
+    echo "$line $total ${scan:-0}" | awk '{
+      for (i = 1; i <= NF; ++i) {
+        if ($i == "allocs") allocs = $(i + 1)
+        if ($i == "refs") refs = $(i + 1)
+        if ($i == "calls") calls = $(i + 1)
+      }
+      total = $(NF - 1); scan = $NF
+      printf "   %.0f MIr in all, %.0f Ir per object allocated", total / 1e6, total / allocs
+      if (refs > 0) printf "; treeScan: %.1f Ir per reference tested, %.0f%% of references passed to MPS_FIX2", scan / refs, 100 * calls / refs
+      printf "\n" }'
+    awk '/file:function/ {p = 1; getline; next} p && NF >= 3 && n < 12 {print "     " $0; ++n}' "$cg.txt"
   done
-  echo "   (per-function breakdowns: callgrind_annotate $OUT/cg.tree.ams etc.)"
+  echo "   (full listings: $OUT/cg.tree.*.txt)"
 fi
 
 if [ "${PERF:-0}" = 1 ] && perf record -o "$OUT/perf.test" true >/dev/null 2>&1; then
