@@ -29,8 +29,21 @@ void SegRaiseReadBarrier(Seg seg)
   segSetProtection(seg, ACCESS_READ | ACCESS_WRITE);
 }
 
-/* Protect a run of adjacent segments of the same protection with one
- * call: the caller gathers them. */
+static Bool segWantsWriteBarrier(Seg seg)
+{
+  return SegRankSet(seg) != RankSetEMPTY && SegBuffer(seg) == NULL
+         && SegSummary(seg) != ZoneSetUNIV;
+}
+
+void SegSettleBarrier(Seg seg)
+{
+  Arena arena = PoolArena(SegPool(seg));
+  if (arena->barriersOn && arena->state != ArenaPOSTMORTEM && segWantsWriteBarrier(seg))
+    segSetProtection(seg, ACCESS_WRITE);
+  else
+    segSetProtection(seg, 0);
+}
+
 void ArenaRaiseBarriers(Arena arena)
 {
   Ring node, segNode;

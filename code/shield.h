@@ -28,6 +28,9 @@
 extern void SegLowerBarrier(Seg seg);
 /* A grey segment while the mutator runs in the middle of a trace. */
 extern void SegRaiseReadBarrier(Seg seg);
+/* A segment the mutator may use now: protected against writes if its
+ * summary is exact, else open. */
+extern void SegSettleBarrier(Seg seg);
 extern void ArenaRaiseBarriers(Arena arena);
 extern void ArenaLowerBarriers(Arena arena);
 

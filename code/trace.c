@@ -759,7 +759,9 @@ void TraceSegAccess(Arena arena, Seg seg)
       rank = trace->band >= RankEXACT ? RankEXACT : trace->band;
     (void)traceScanSeg(trace, seg, rank);
   }
-  SegLowerBarrier(seg);
+  /* Open for reading; still closed to writes if its summary is exact,
+   * or the mutator's writes would go unseen by the next collection. */
+  SegSettleBarrier(seg);
   /* Scanning may have touched (and so opened) other grey segments. */
   traceProtectGrey(trace);
   EVENTN(PauseEnd, TRACE, (Word)arena);
