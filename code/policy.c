@@ -30,7 +30,8 @@
 
 /* Barriers resume the faulting instruction after the handler has changed
  * the protection.  Valgrind gets that right only with
- * --vex-iropt-register-updates=allregs-at-mem-access, so under Valgrind
+ * --vex-iropt-register-updates=allregs-at-mem-access --vex-guest-chase=no,
+ * so under Valgrind
  * barriers are off (summaries stay universal and every collection runs
  * to completion) unless TARN_VALGRIND_BARRIERS is set in the environment,
  * as Tarn's own `make check-valgrind` does with that option. */

@@ -630,8 +630,16 @@ static void mvffRegionRetire(MVFF mvff)
 }
 
 /* Serve a request (size aligned) from in front of the CBS if possible:
- * an exact quick fit, the region, or the smallest larger quick block. */
-static inline Bool mvffAllocFront(Addr *pReturn, MVFF mvff, Size size)
+ * an exact quick fit, the region, or the smallest larger quick block.
+ * This is mps_alloc's fast path, so it is inlined even where the
+ * compiler would rather not. */
+#if defined(__GNUC__) || defined(__clang__)
+#define MVFF_ALWAYS_INLINE __attribute__((always_inline))
+#else
+#define MVFF_ALWAYS_INLINE
+#endif
+
+static inline MVFF_ALWAYS_INLINE Bool mvffAllocFront(Addr *pReturn, MVFF mvff, Size size)
 {
   Pool pool = MVFFPool(mvff);
   Addr p;
@@ -760,6 +768,7 @@ static Res mvffBufferFill(Addr *baseReturn, Addr *limitReturn, Pool pool,
   MVFF mvff = MVFFOfPool(pool);
   CBS cbs = MVFFCBS(mvff);
   RangeStruct range, old, piece;
+  Bool flushed = FALSE, extended = FALSE;
   Size take;
   Res res;
 
@@ -770,19 +779,42 @@ static Res mvffBufferFill(Addr *baseReturn, Addr *limitReturn, Pool pool,
     return ResRESOURCE;
   size = SizeAlignUp(size, PoolAlignment(pool));
   mvffRegionRelease(mvff);      /* it may be, or join, the largest range */
-  if (!CBSFindLargest(&range, &old, cbs, size, FindDeleteNONE)) {
-    Bool found;
-    if (mvff->quickBytes > 0)
+  while (!CBSFindLargest(&range, &old, cbs, size, FindDeleteNONE)) {
+    /* As in mvffAllocSlow: flush if that may help, else extend. */
+    if (!flushed && mvffWorthFlushing(mvff)) {
       mvffFlush(mvff);
-    if (!CBSFindLargest(&range, &old, cbs, size, FindDeleteNONE)) {
-      res = mvffExtend(mvff, size);
-      if (res != ResOK)
-        return res;
-      found = CBSFindLargest(&range, &old, cbs, size, FindDeleteNONE);
-      AVER(found);
-      if (!found)
-        return ResFAIL;
+      flushed = TRUE;
+      continue;
     }
+    AVER(!extended);            /* a fresh extension always fits */
+    if (extended)
+      return ResFAIL;
+    res = mvffExtend(mvff, size);
+    if (res == ResOK) {
+      extended = TRUE;
+      continue;
+    }
+    if (!flushed && mvffHasFront(mvff)) {
+      mvffFlush(mvff);
+      flushed = TRUE;
+      continue;
+    }
+    /* Last resort: the largest quick block that is big enough.  (After a
+     * flush, those touch no other free memory.) */
+    if (size <= mvff->quickMax) {
+      Index c = mvffQuickClass(pool, size);
+      Index top = BTFindSetHigh(mvff->quickMap, c, mvff->quickClasses);
+      if (top < mvff->quickClasses) {
+        Size bigger = (Size)(top + 1) << pool->alignShift;
+        Addr p = mvffQuickPop(mvff, top);
+        mvff->quickBytes -= bigger;
+        VG_UNDEFINED(p, bigger);
+        *baseReturn = p;
+        *limitReturn = AddrAdd(p, bigger);
+        return ResOK;
+      }
+    }
+    return res;
   }
   /* Worst fit, but leave the rest of a very large range to others. */
   take = SizeMin(RangeSize(&range), SizeMax(size, mvff->extendBy));

@@ -3,8 +3,8 @@
  * A general manual pool: mps_alloc/mps_free of any size, and allocation
  * points.  Free memory is kept in a CBS (cbs.h), in front of which sit a
  * current region and exact-size quick lists; poolmvff.c describes the
- * design.  The structure
- * is public so that a debugging subclass can embed it.
+ * design.  The structure is public so that a debugging subclass can
+ * embed it.
  */
 
 #ifndef tarn_poolmvff_h

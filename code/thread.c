@@ -284,7 +284,12 @@ static Res threadScanCopied(ScanState ss, Addr base, Addr limit,
   while (p < limit) {
     Size n = SizeMin(AddrOffset(p, limit), sizeof copy);
     Res res;
+    /* A suspended thread's red zone lies below its stack pointer, where
+     * memcheck considers reads invalid; a leaf function may keep a
+     * reference there, so it is read all the same. */
+    VG_DISABLE_CHECKS(p, n);
     threadCopyWords(copy, (Word *)p, n / sizeof(Word));
+    VG_ENABLE_CHECKS(p, n);
     VG_DEFINED(copy, n);
     res = scan(mps_ss, copy, (Addr)copy + n, closure);
     if (res != ResOK)

@@ -402,6 +402,70 @@ static void testCommitLimit(void)
   mps_arena_destroy(arena);
 }
 
+/* Allocation points at the commit limit: the reservation fails with the
+ * right code, the pool stays consistent, and freeing makes room. */
+static void testAPCommitLimit(void)
+{
+  mps_arena_t arena;
+  mps_pool_t pool;
+  mps_ap_t ap;
+  mps_res_t res = MPS_RES_OK;
+  size_t k, reserved = 0;
+  die(mps_arena_create_k(&arena, mps_arena_class_vm(), mps_args_none), "arena");
+  pool = createPool(arena, 0, -1.0, 0, 0, 1);
+  alignment = MPS_PF_ALIGN;
+  forget();
+  die(mps_ap_create_k(&ap, pool, mps_args_none), "mps_ap_create_k");
+  for (k = 0; k < 200; ++k)
+    die(allocBlock(pool, 1 + testRnd(3000)), "mps_alloc");
+  die(mps_arena_commit_limit_set(arena, mps_arena_committed(arena) + 128 * 1024),
+      "mps_arena_commit_limit_set");
+  for (k = 0; k < 100000; ++k) {
+    mps_addr_t p;
+    size_t size = roundUp(1 + testRnd(8000), alignment);
+    res = mps_reserve(&p, ap, size);
+    if (res != MPS_RES_OK)
+      break;
+    fill(p, size);
+    check(blockCount < BLOCKS);
+    if (mps_commit(ap, p, size)) {
+      blocks[blockCount].p = p;
+      blocks[blockCount].size = size;
+      ++blockCount;
+      liveRounded += size;
+      reserved += size;
+    }
+    checkAccounting(pool, ap);
+  }
+  check(res == MPS_RES_COMMIT_LIMIT);
+  checkAccounting(pool, ap);
+  for (k = 0; k < blockCount; ++k)
+    verify(blocks[k].p, blocks[k].size);
+  /* Free everything allocated with mps_alloc or the AP: room again. */
+  freeAll(pool);
+  checkAccounting(pool, ap);
+  for (k = 0; k < 50; ++k) {
+    mps_addr_t p;
+    size_t size = roundUp(1 + testRnd(3000), alignment);
+    do {
+      die(mps_reserve(&p, ap, size), "mps_reserve after freeing");
+    } while (!mps_commit(ap, p, size));
+    fill(p, size);
+    blocks[blockCount].p = p;
+    blocks[blockCount].size = size;
+    ++blockCount;
+    liveRounded += size;
+    checkAccounting(pool, ap);
+  }
+  mps_ap_destroy(ap);
+  freeAll(pool);
+  checkAccounting(pool, NULL);
+  mps_pool_destroy(pool);
+  mps_arena_destroy(arena);
+  printf("allocation points at the commit limit: %lu bytes, then %s, then room\n",
+         (unsigned long)reserved, testResName(res));
+}
+
 /* Allocation points, mixed with mps_alloc. */
 static void testAP(mps_arena_t arena)
 {
@@ -487,5 +551,6 @@ int main(int argc, char *argv[])
   testBadAlign();
   testReturn();
   testCommitLimit();
+  testAPCommitLimit();
   return testPass();
 }

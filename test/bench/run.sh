@@ -95,17 +95,21 @@ objdump -d --no-show-raw-insn "$OUT/fix1.o" \
 
 if [ "${CALLGRIND:-1}" != 0 ] && command -v valgrind >/dev/null 2>&1; then
   echo
-  echo "== callgrind: instructions per operation of the manual benchmark (hot, var trace)"
+  echo "== callgrind: instructions per operation of the manual benchmark (hot)"
   echo "   (only the replay loop is counted: --toggle-collect=replay; it includes"
   echo "   the loop's own ~30 instructions per operation and touching the blocks)"
-  for a in malloc mvff sac mvt; do
-    cg="$OUT/cg.manual.$a"
-    ops=$(timeout 1800 valgrind --tool=callgrind --toggle-collect=replay --callgrind-out-file="$cg" \
-            "$OUT/manualbench_hot" -1 -T var -a $a $MB_ARGS 2>/dev/null \
-          | sed -n 's/.* ops \([0-9]*\).*/\1/p')
-    ir=$(callgrind_annotate "$cg" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}')
-    echo "$a $ir $ops" | awk '{printf "%-8s %14s Ir  %9s ops  %7.1f Ir/op\n", $1, $2, $3, $2 / $3}'
+  for t in var fixed; do
+    if [ $t = var ]; then list="malloc mvff sac mvt"; else list="malloc mfs mvff sac"; fi
+    for a in $list; do
+      cg="$OUT/cg.manual.$t.$a"
+      ops=$(timeout 1800 valgrind --tool=callgrind --toggle-collect=replay --callgrind-out-file="$cg" \
+              "$OUT/manualbench_hot" -1 -T $t -a $a $MB_ARGS 2>/dev/null \
+            | sed -n 's/.* ops \([0-9]*\).*/\1/p')
+      ir=$(callgrind_annotate "$cg" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}')
+      echo "$t $a $ir $ops" | awk '{printf "%-5s %-8s %14s Ir  %9s ops  %7.1f Ir/op\n", $1, $2, $3, $4, $3 / $4}'
+    done
   done
+  echo "   (breakdowns: callgrind_annotate [--inclusive=yes] $OUT/cg.manual.var.mvff etc.)"
   echo
   echo "== cachegrind: treebench $TB_CG_ARGS, instructions (Ir) by function"
   echo "   (cachegrind, not callgrind: callgrind 3.19 dies on the barrier faults"
