@@ -344,7 +344,7 @@ static Bool chunkPlaceInRun(Index *baseReturn, Arena arena, Chunk chunk,
 static Bool chunkFindRun(Index *baseReturn, Arena arena, Chunk chunk, Count n,
                          LocusPref pref)
 {
-  Index from = chunk->headerSize >> arena->grainShift;
+  Index from = chunk->freeHint;
   Index to = chunk->grains;
   Index runBase, runLimit;
   if (chunk->grains - chunk->allocGrains < n)
@@ -449,6 +449,8 @@ Res ArenaAlloc(Addr *baseReturn, LocusPref pref, Size size, Arena arena, Tract o
    * giving up spare memory elsewhere if need be. */
   BTSetRange(chunk->allocTable, base, base + n);
   chunk->allocGrains += n;
+  if (base <= chunk->freeHint && chunk->freeHint < base + n)
+    chunk->freeHint = base + n;
   spare = BTCountSet(chunk->committedTable, base, base + n);
   fresh = n - spare;
   arena->spareCommitted -= spare << gs;
@@ -475,6 +477,8 @@ failCommit:
   /* Whatever got committed stays as spare. */
   BTResRange(chunk->allocTable, base, base + n);
   chunk->allocGrains -= n;
+  if (base < chunk->freeHint)
+    chunk->freeHint = base;
   arena->spareCommitted += BTCountSet(chunk->committedTable, base, base + n) << gs;
   return res;
 }
@@ -497,6 +501,8 @@ void ArenaFree(Arena arena, Addr base, Size size)
   AVER(BTIsSetRange(chunk->committedTable, i, i + n));
   BTResRange(chunk->allocTable, i, i + n);
   chunk->allocGrains -= n;
+  if (i < chunk->freeHint)
+    chunk->freeHint = i;
   TractTableSet(arena, base, AddrAdd(base, size), NULL);
   VG_NOACCESS(base, size);
   arena->spareCommitted += size;

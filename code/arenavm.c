@@ -141,6 +141,10 @@ static void vmArenaDestroy(Arena arena)
   VMRelease(base, size);
 }
 
+/* No single request may grow the arena by more than this: its chunk's
+ * tables alone would be enormous.  (A terabyte, with 4 KiB grains.) */
+#define VM_GROW_MAX_GRAINS ((Size)1 << 28)
+
 static Res vmArenaGrow(Arena arena, Size size)
 {
   VMArena vmArena = VMArenaOf(arena);
@@ -153,6 +157,8 @@ static Res vmArenaGrow(Arena arena, Size size)
   Chunk chunk;
   Res res;
 
+  if (size / ArenaGrainSize(arena) > VM_GROW_MAX_GRAINS)
+    return ResRESOURCE;
   /* The header needs room too: ask for a little more than size. */
   desired = SizeMax(desired, size + ChunkHeaderSize(size, arena->grainShift, 0));
   minimum = SizeMax(minimum, size + ChunkHeaderSize(size, arena->grainShift, 0));

@@ -13,13 +13,12 @@ Bool LockCheck(Lock lock)
 
 #if TARN_THREADS
 
+/* A plain (fast) mutex; recursion is counted by hand, for the few entry
+ * points that may be called from inside the manager. */
+
 void LockInit(Lock lock)
 {
-  pthread_mutexattr_t attr;
-  pthread_mutexattr_init(&attr);
-  pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
-  pthread_mutex_init(&lock->mutex, &attr);
-  pthread_mutexattr_destroy(&attr);
+  pthread_mutex_init(&lock->mutex, NULL);
   lock->depth = 0;
   lock->sig = LockSig;
 }
@@ -58,20 +57,23 @@ void LockRelease(Lock lock)
 void LockClaimRecursive(Lock lock)
 {
   AVERT(Lock, lock);
+  if (LockIsMine(lock)) {
+    ++lock->depth;
+    return;
+  }
   pthread_mutex_lock(&lock->mutex);
   lock->owner = pthread_self();
-  ++lock->depth;
+  lock->depth = 1;
 }
 
 void LockReleaseRecursive(Lock lock)
 {
   AVERT(Lock, lock);
   AVER(LockIsMine(lock));
-  --lock->depth;
-  pthread_mutex_unlock(&lock->mutex);
+  if (--lock->depth == 0)
+    pthread_mutex_unlock(&lock->mutex);
 }
 
-/* Recursive: telemetry may be written while the collector holds it. */
 static pthread_mutex_t globalMutex = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 
 void LockReinit(Lock lock)

@@ -52,6 +52,7 @@ void ChunkInit(Chunk chunk, Arena arena, Addr base, Addr limit,
   BTSetRange(chunk->allocTable, 0, headerGrains);
   BTSetRange(chunk->committedTable, 0, headerGrains);
   chunk->allocGrains = headerGrains;
+  chunk->freeHint = headerGrains;
   chunk->committedGrains = headerGrains;
   chunk->sig = ChunkSig;
   AVERT(Chunk, chunk);

@@ -42,6 +42,7 @@ typedef struct ChunkStruct {
   BT committedTable;            /* 1 = committed */
   Count allocGrains;            /* set bits in allocTable */
   Count committedGrains;        /* set bits in committedTable */
+  Index freeHint;               /* every grain below this is allocated */
   Size headerSize;
 } ChunkStruct;
 

@@ -13,10 +13,22 @@
 
 #if TARN_VALGRIND
 #include <valgrind/memcheck.h>
-#define VG_NOACCESS(p, s) ((void)VALGRIND_MAKE_MEM_NOACCESS((p), (s)))
-#define VG_UNDEFINED(p, s) ((void)VALGRIND_MAKE_MEM_UNDEFINED((p), (s)))
-#define VG_DEFINED(p, s) ((void)VALGRIND_MAKE_MEM_DEFINED((p), (s)))
-#define VG_RUNNING() (RUNNING_ON_VALGRIND != 0)
+/* Whether we run under Valgrind, asked once: a request costs a dozen
+ * instructions even outside Valgrind, a load and a test does not. */
+extern int VGRunningCache;
+static inline int VGRunning(void)
+{
+  if (VGRunningCache < 0)
+    VGRunningCache = RUNNING_ON_VALGRIND != 0;
+  return VGRunningCache;
+}
+#define VG_NOACCESS(p, s) \
+  (VGRunning() ? (void)VALGRIND_MAKE_MEM_NOACCESS((p), (s)) : (void)0)
+#define VG_UNDEFINED(p, s) \
+  (VGRunning() ? (void)VALGRIND_MAKE_MEM_UNDEFINED((p), (s)) : (void)0)
+#define VG_DEFINED(p, s) \
+  (VGRunning() ? (void)VALGRIND_MAKE_MEM_DEFINED((p), (s)) : (void)0)
+#define VG_RUNNING() VGRunning()
 /* Memcheck's view of [p, p+s) can be saved and restored around a read of
  * memory the client has not initialised (ambiguous scanning). */
 #define VG_DISABLE_CHECKS(p, s) ((void)VALGRIND_DISABLE_ADDR_ERROR_REPORTING_IN_RANGE((p), (s)))

@@ -20,6 +20,10 @@
 #define MAP_NORESERVE 0
 #endif
 
+#if TARN_VALGRIND
+int VGRunningCache = -1;
+#endif
+
 Size VMPageSize(void)
 {
   static Size pageSize = 0;

@@ -472,7 +472,7 @@ typedef struct Result {
 
 static mps_pool_t makePool(const Trace *t)
 {
-  mps_pool_t pool;
+  mps_pool_t pool = NULL;
   mps_res_t res = MPS_RES_FAIL;
   switch (current) {
   case A_MFS:
