@@ -192,7 +192,7 @@ Res ArenaChainsInit(Arena arena)
   if (res != ResOK)
     return res;
   arena->topGen = p;
-  genDescInit(arena->topGen, (Index)-1, SIZE_NONE, 0.5);
+  genDescInit(arena->topGen, (Index)-1, TOP_GEN_MIN, 0.5);
   res = ChainCreate(&arena->defaultChain, arena, 2, chainDefaultParams);
   if (res != ResOK) {
     genDescFinish(arena->topGen);
@@ -227,6 +227,25 @@ static Index chainHighestOver(Chain chain)
     if (genNewSize(&chain->gens[i]) > chain->gens[i].capacity)
       top = i;
   return top;
+}
+
+Bool PolicyTopGenDue(Arena arena)
+{
+  return genNewSize(arena->topGen) > arena->topGen->capacity;
+}
+
+void PolicyTopGenCollected(Arena arena)
+{
+  GenDesc gen = arena->topGen;
+  Size size = 0;
+  Ring node;
+  for (node = gen->poolGenRing.next; node != &gen->poolGenRing; node = node->next) {
+    PoolGen pgen = RING_ELT(PoolGen, genRing, node);
+    size += pgen->totalSize;
+    pgen->newSize = 0;
+  }
+  gen->capacity = SizeMax(TOP_GEN_MIN, size);
+  ++gen->collections;
 }
 
 Chain PolicyChainDue(Index *topGenReturn, Arena arena)

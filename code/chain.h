@@ -90,5 +90,12 @@ extern GenDesc ArenaTopGen(Arena arena);
 
 /* Policy: which generations of which chain are due (NULL if none). */
 extern Chain PolicyChainDue(Index *topGenReturn, Arena arena);
+/* Is the arena's top generation due?  It is, once what was promoted into
+ * it since the last full collection passes its capacity, which is reset
+ * after each full collection to what survived (so a full collection comes
+ * whenever the oldest objects have doubled), and at least TOP_GEN_MIN. */
+extern Bool PolicyTopGenDue(Arena arena);
+extern void PolicyTopGenCollected(Arena arena);
+#define TOP_GEN_MIN ((Size)16 << 20)
 
 #endif /* tarn_chain_h */

@@ -371,7 +371,7 @@ mps_res_t mps_ap_create_v(mps_ap_t *ap_o, mps_pool_t pool, va_list varargs)
   ARGCHECK(TESTT(Pool, pool), MPS_RES_PARAM);
   /* Classes with ranked allocation points read one rank; the others read
    * nothing and ignore what is passed. */
-  if (PoolHasAttr(pool, PoolAttrSCAN) && pool->klass->bufferInit != NULL) {
+  if (PoolHasAttr(pool, PoolAttrRANKED)) {
     args[0].key = MPS_KEY_RANK;
     args[0].val.rank = va_arg(varargs, mps_rank_t);
     args[1].key = MPS_KEY_ARGS_END;

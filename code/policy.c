@@ -114,6 +114,11 @@ static Bool policyStartDue(Arena arena, mps_clock_t deadline)
                             NULL, 0, deadline);
     return TRUE;
   }
+  if (PolicyTopGenDue(arena)) {
+    (void)TraceStartAndStep(arena, "the oldest generation has doubled since the last full collection",
+                            NULL, 0, deadline);
+    return TRUE;
+  }
   chain = PolicyChainDue(&topGen, arena);
   if (chain == NULL)
     return FALSE;

@@ -25,6 +25,7 @@
 #define PoolAttrFORMAT ((unsigned)1 << 1)   /* objects are formatted */
 #define PoolAttrMOVING ((unsigned)1 << 2)   /* objects may move */
 #define PoolAttrSCAN ((unsigned)1 << 3)     /* objects may hold references */
+#define PoolAttrRANKED ((unsigned)1 << 4)   /* allocation points take a rank */
 
 typedef void (*PoolVarargsMethod)(ArgStruct args[], va_list varargs);
 typedef Res (*PoolInitMethod)(Pool pool, Arena arena, PoolClass klass, ArgList args);
@@ -139,5 +140,6 @@ extern PoolClass PoolClassAMS(void);
 extern PoolClass PoolClassAMC(void);
 extern PoolClass PoolClassAMCZ(void);
 extern PoolClass PoolClassAWL(void);
+extern PoolClass PoolClassSNC(void);
 
 #endif /* tarn_pool_h */

@@ -58,7 +58,7 @@ static Res awlBufferInit(Buffer buffer, Pool pool, ArgList args)
 
 static const PoolClassStruct poolClassAWLStruct = {
   PoolClassSig, "AWL", sizeof(MSPoolStruct), 0,
-  PoolAttrGC | PoolAttrFORMAT | PoolAttrSCAN,
+  PoolAttrGC | PoolAttrFORMAT | PoolAttrSCAN | PoolAttrRANKED,
   awlVarargs, awlInit, MSPoolFinish,
   NULL, NULL,                               /* alloc, free */
   awlBufferInit, NULL, MSBufferFill, MSBufferEmpty,

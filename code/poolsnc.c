@@ -439,7 +439,7 @@ static Res sncWalk(Pool pool, mps_area_scan_t scanArea, void *closure)
 
 static const PoolClassStruct poolClassSNCStruct = {
   PoolClassSig, "SNC", sizeof(SNCStruct), sizeof(SNCBufStruct),
-  PoolAttrFORMAT | PoolAttrSCAN,
+  PoolAttrFORMAT | PoolAttrSCAN | PoolAttrRANKED,
   sncVarargs, sncInit, sncFinish,
   NULL, NULL,                               /* alloc, free */
   sncBufferInit, sncBufferFinish, sncBufferFill, sncBufferEmpty,

@@ -7,6 +7,7 @@
 #include "pool.h"
 #include "buffer.h"
 #include "trace.h"
+#include "control.h"
 
 static void segSetProtection(Seg seg, AccessSet forbid)
 {
@@ -44,9 +45,55 @@ void SegSettleBarrier(Seg seg)
     segSetProtection(seg, 0);
 }
 
+/* The protection a segment should have while the mutator runs. */
+static AccessSet segDesiredProtection(Seg seg)
+{
+  if (SegBuffer(seg) != NULL) {
+    SegSetSummary(seg, ZoneSetUNIV);
+    return 0;
+  }
+  if (SegSummary(seg) != ZoneSetUNIV && seg->pm == 0)
+    return ACCESS_WRITE;
+  return seg->pm;
+}
+
+/* Sort segments by address (Shell's sort: no recursion, no library). */
+static void shieldSortSegs(Seg *segs, Count n)
+{
+  Count gap, i, j;
+  for (gap = n / 2; gap > 0; gap = gap == 2 ? 1 : gap * 5 / 11) {
+    for (i = gap; i < n; ++i) {
+      Seg seg = segs[i];
+      for (j = i; j >= gap && SegBase(segs[j - gap]) > SegBase(seg); j -= gap)
+        segs[j] = segs[j - gap];
+      segs[j] = seg;
+    }
+  }
+}
+
+/* Give each segment in segs[0..n) (sorted by address) the protection in
+ * its sm field, with one call of the OS for each run of adjacent
+ * segments wanting the same: each call costs a system call and, on a
+ * machine with several processors, a round of TLB invalidation. */
+static void shieldApplyRuns(Seg *segs, Count n)
+{
+  Index i = 0;
+  while (i < n) {
+    Index j = i + 1;
+    while (j < n && SegBase(segs[j]) == SegLimit(segs[j - 1]) && segs[j]->sm == segs[i]->sm)
+      ++j;
+    ProtSet(SegBase(segs[i]), SegLimit(segs[j - 1]), segs[i]->sm);
+    for (; i < j; ++i)
+      segs[i]->pm = segs[i]->sm;
+  }
+}
+
 void ArenaRaiseBarriers(Arena arena)
 {
   Ring node, segNode;
+  Count changes = 0, n = 0;
+  Seg *segs = NULL;
+  void *p;
   if (arena->state == ArenaPOSTMORTEM || !arena->barriersOn)
     return;
   if (ProtInit() != ResOK) {
@@ -61,13 +108,33 @@ void ArenaRaiseBarriers(Arena arena)
       Seg seg = RING_ELT(Seg, poolRing, segNode);
       if (SegRankSet(seg) == RankSetEMPTY)
         continue;
-      if (SegBuffer(seg) != NULL) {
-        SegSetSummary(seg, ZoneSetUNIV);
-        segSetProtection(seg, 0);
-      } else if (SegSummary(seg) != ZoneSetUNIV && seg->pm == 0) {
-        segSetProtection(seg, ACCESS_WRITE);
-      }
+      seg->sm = segDesiredProtection(seg);
+      if (seg->sm != seg->pm)
+        ++changes;
     }
+  }
+  if (changes == 0)
+    return;
+  if (ControlAlloc(&p, arena, changes * sizeof(Seg)) == ResOK)
+    segs = p;
+  for (node = arena->poolRing.next; node != &arena->poolRing; node = node->next) {
+    Pool pool = RING_ELT(Pool, arenaRing, node);
+    if (!PoolHasAttr(pool, PoolAttrSCAN))
+      continue;
+    for (segNode = pool->segRing.next; segNode != &pool->segRing; segNode = segNode->next) {
+      Seg seg = RING_ELT(Seg, poolRing, segNode);
+      if (SegRankSet(seg) == RankSetEMPTY || seg->sm == seg->pm)
+        continue;
+      if (segs != NULL)
+        segs[n++] = seg;
+      else
+        segSetProtection(seg, seg->sm);  /* no memory to batch: one by one */
+    }
+  }
+  if (segs != NULL) {
+    shieldSortSegs(segs, n);
+    shieldApplyRuns(segs, n);
+    ControlFree(arena, segs, changes * sizeof(Seg));
   }
 }
 

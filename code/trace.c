@@ -272,9 +272,13 @@ static void traceGreySegs(Trace trace)
       continue;
     for (segNode = pool->segRing.next; segNode != &pool->segRing; segNode = segNode->next) {
       Seg seg = RING_ELT(Seg, poolRing, segNode);
+      /* Segments of ambiguous references are all scanned in the first
+       * band, condemned or not: an ambiguous reference must be seen
+       * before any exact one can move its referent (contract 27.6). */
+      Bool ambig = RankSetIsMember(seg->rankSet, RankAMBIG);
       if (seg->rankSet != RankSetEMPTY
-          && !TraceSetIsMember(SegWhite(seg), trace->ti)
-          && (seg->summary & trace->white) != ZoneSetEMPTY) {
+          && (ambig || (!TraceSetIsMember(SegWhite(seg), trace->ti)
+                        && (seg->summary & trace->white) != ZoneSetEMPTY))) {
         if (pool->klass->grey != NULL)
           pool->klass->grey(pool, trace, seg);
         else
@@ -541,6 +545,7 @@ static void traceResetGens(Chain chain, Index topGen)
 static void traceResetAllGens(Arena arena)
 {
   Ring node;
+  PolicyTopGenCollected(arena);
   traceResetGens(arena->defaultChain, arena->defaultChain->genCount);
   for (node = arena->chainRing.next; node != &arena->chainRing; node = node->next) {
     Chain chain = RING_ELT(Chain, arenaRing, node);
