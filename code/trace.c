@@ -262,7 +262,7 @@ static void traceFlipBuffers(Arena arena)
 /* Grey the segments that may refer into the white zones.  Until barriers
  * keep summaries exact (issue 6), a segment the mutator may write has the
  * universal summary, so every such segment is greyed. */
-static void traceGreySegs(Trace trace)
+static void traceGreySegs(Trace trace, Bool movingCondemned)
 {
   Arena arena = trace->arena;
   Ring node, segNode;
@@ -272,10 +272,11 @@ static void traceGreySegs(Trace trace)
       continue;
     for (segNode = pool->segRing.next; segNode != &pool->segRing; segNode = segNode->next) {
       Seg seg = RING_ELT(Seg, poolRing, segNode);
-      /* Segments of ambiguous references are all scanned in the first
-       * band, condemned or not: an ambiguous reference must be seen
-       * before any exact one can move its referent (contract 27.6). */
-      Bool ambig = RankSetIsMember(seg->rankSet, RankAMBIG);
+      /* When objects may move, segments of ambiguous references are all
+       * scanned in the first band, condemned or not: an ambiguous
+       * reference must be seen before an exact one can move its referent
+       * (contract 27.6).  The referents of dead ones survive this trace. */
+      Bool ambig = movingCondemned && RankSetIsMember(seg->rankSet, RankAMBIG);
       if (seg->rankSet != RankSetEMPTY
           && (ambig || (!TraceSetIsMember(SegWhite(seg), trace->ti)
                         && (seg->summary & trace->white) != ZoneSetEMPTY))) {
@@ -312,10 +313,12 @@ static void traceFlip(Trace trace)
 {
   Arena arena = trace->arena;
   Ring node;
+  ZoneSet moving;
   for (node = arena->rootRing.next; node != &arena->rootRing; node = node->next)
     RING_ELT(Root, arenaRing, node)->grey |= TraceSetSingle(trace->ti);
-  traceGreySegs(trace);
-  LDFlip(arena, traceMovingZones(trace));
+  moving = traceMovingZones(trace);
+  traceGreySegs(trace, moving != ZoneSetEMPTY);
+  LDFlip(arena, moving);
   ++arena->collections;
   arena->flippedTraces |= TraceSetSingle(trace->ti);
   trace->state = TraceFLIPPED;
