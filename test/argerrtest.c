@@ -16,36 +16,6 @@
 #include "mpscmvt.h"
 #include <string.h>
 
-static int reports = 0;
-static char lastCondition[512];
-
-static void recordHandler(const char *file, unsigned line, const char *condition)
-{
-  (void)file;
-  (void)line;
-  ++reports;
-  strncpy(lastCondition, condition, sizeof lastCondition - 1);
-  lastCondition[sizeof lastCondition - 1] = '\0';
-}
-
-/* Expect exactly one report naming `function`. */
-static void expect(const char *function, int line)
-{
-  char what[600];
-  if (reports != 1 || strncmp(lastCondition, function, strlen(function)) != 0
-      || lastCondition[strlen(function)] != ':') {
-    snprintf(what, sizeof what, "line %d: expected one report from %s, got %d (last: \"%s\")",
-             line, function, reports, lastCondition);
-    testFail(__FILE__, line, what);
-  }
-  printf("  rejected: %s\n", lastCondition);
-  reports = 0;
-  lastCondition[0] = '\0';
-}
-
-#define EXPECT(function) expect(function, __LINE__)
-#define EXPECT_RES(call, function) \
-  do { check((call) != MPS_RES_OK); EXPECT(function); } while (0)
 
 int main(int argc, char *argv[])
 {
@@ -58,7 +28,7 @@ int main(int argc, char *argv[])
 
   testInit(argc, argv);
   memset(junk, 0, sizeof junk);
-  old = mps_lib_assert_fail_install(recordHandler);
+  old = testRecordReports();
 
   /* Arenas */
   EXPECT_RES(mps_arena_create_k(NULL, mps_arena_class_vm(), mps_args_none), "mps_arena_create_k");
@@ -101,12 +71,12 @@ int main(int argc, char *argv[])
     MPS_ARGS_ADD(args, MPS_KEY_ALIGN, 3);   /* not a power of two */
     check(mps_pool_create_k(&pool, arena, mps_class_mvff(), args) != MPS_RES_OK);
   } MPS_ARGS_END(args);
-  check(strstr(lastCondition, "lign") != NULL);
+  check(strstr(testLastReport, "lign") != NULL);
   EXPECT("mps_pool_create_k");
   die(mps_pool_create_k(&pool, arena, mps_class_mvff(), mps_args_none), "MVFF pool");
   /* MFS needs its unit size. */
   check(mps_pool_create_k(&mvt, arena, mps_class_mfs(), mps_args_none) != MPS_RES_OK);
-  check(strstr(lastCondition, "MPS_KEY_MFS_UNIT_SIZE") != NULL);
+  check(strstr(testLastReport, "MPS_KEY_MFS_UNIT_SIZE") != NULL);
   EXPECT("mps_pool_create_k");
   die(mps_pool_create_k(&mvt, arena, mps_class_mvt(), mps_args_none), "MVT pool");
 
@@ -134,7 +104,7 @@ int main(int argc, char *argv[])
   mps_free(pool, junk, 64);                      /* not the pool's block */
   EXPECT("mps_free");
   mps_free(pool, p, 64);
-  check(reports == 0);
+  check(testReports == 0);
 
   /* Allocation points */
   EXPECT_RES(mps_ap_create_k(NULL, pool, mps_args_none), "mps_ap_create_k");
@@ -148,7 +118,7 @@ int main(int argc, char *argv[])
   EXPECT_RES(mps_ap_fill(&q, ap, 16), "mps_ap_fill");  /* reserve twice */
   /* A frame push between reserve and commit is a failure, not misuse. */
   check(mps_ap_frame_push((mps_frame_t *)&q, ap) == MPS_RES_FAIL);
-  check(reports == 0);
+  check(testReports == 0);
   check(mps_commit(ap, p, 16));
   mps_free(mvt, p, 16);
   mps_ap_destroy(NULL);
@@ -157,7 +127,7 @@ int main(int argc, char *argv[])
   EXPECT("mps_ap_destroy");
   EXPECT_RES(mps_ap_alloc_pattern_begin(ap, NULL), "mps_ap_alloc_pattern_begin");
   check(mps_ap_alloc_pattern_end(ap, mps_alloc_pattern_ramp()) == MPS_RES_FAIL);
-  check(reports == 0);                           /* a failure, not a misuse */
+  check(testReports == 0);                           /* a failure, not a misuse */
 
   mps_ap_destroy(ap);
   mps_pool_destroy(mvt);
@@ -166,7 +136,7 @@ int main(int argc, char *argv[])
   EXPECT("mps_arena_destroy");
   mps_pool_destroy(pool);
   mps_arena_destroy(arena);
-  check(reports == 0);
+  check(testReports == 0);
   mps_lib_assert_fail_install(old);
   return testPass();
 }

@@ -20,39 +20,6 @@
 #include "mpscmvff.h"
 #include <string.h>
 
-static int reports = 0;
-static char lastCondition[512];
-
-static void recordHandler(const char *file, unsigned line, const char *condition)
-{
-  (void)file;
-  (void)line;
-  ++reports;
-  strncpy(lastCondition, condition, sizeof lastCondition - 1);
-  lastCondition[sizeof lastCondition - 1] = '\0';
-}
-
-/* Expect exactly one report naming `function`. */
-static void expect(const char *function, int line)
-{
-  char what[700];
-  if (reports != 1 || strncmp(lastCondition, function, strlen(function)) != 0
-      || lastCondition[strlen(function)] != ':') {
-    snprintf(what, sizeof what, "line %d: expected one report from %s, got %d (last: \"%s\")",
-             line, function, reports, lastCondition);
-    testFail(__FILE__, line, what);
-  }
-  printf("  rejected: %s\n", lastCondition);
-  reports = 0;
-  lastCondition[0] = '\0';
-}
-
-#define EXPECT(function) expect(function, __LINE__)
-#define EXPECT_RES(call, function) \
-  do { check((call) != MPS_RES_OK); EXPECT(function); } while (0)
-#define EXPECT_FALSE(call, function) \
-  do { check(!(call)); EXPECT(function); } while (0)
-#define NONE() check(reports == 0)
 
 static mps_res_t dummyScan(mps_ss_t ss, mps_addr_t base, mps_addr_t limit)
 {
@@ -134,7 +101,7 @@ int main(int argc, char *argv[])
   memset(junk, 0, sizeof junk);
   die(mps_arena_create_k(&arena, mps_arena_class_vm(), mps_args_none), "arena");
   die(mps_arena_create_k(&arena2, mps_arena_class_vm(), mps_args_none), "arena 2");
-  old = mps_lib_assert_fail_install(recordHandler);
+  old = testRecordReports();
 
   /* Formats */
   fmtOut = (mps_fmt_t)(void *)junk;

@@ -90,3 +90,37 @@ int testPass(void)
   printf("%s: PASS\n", testName);
   return 0;
 }
+
+int testReports = 0;
+char testLastReport[512];
+
+static void testRecordHandler(const char *file, unsigned line, const char *condition)
+{
+  (void)file;
+  (void)line;
+  ++testReports;
+  strncpy(testLastReport, condition, sizeof testLastReport - 1);
+  testLastReport[sizeof testLastReport - 1] = '\0';
+}
+
+mps_lib_assert_fail_t testRecordReports(void)
+{
+  testReports = 0;
+  testLastReport[0] = '\0';
+  return mps_lib_assert_fail_install(testRecordHandler);
+}
+
+void testExpectReport(const char *function, const char *file, int line)
+{
+  size_t n = strlen(function);
+  if (testReports != 1 || strncmp(testLastReport, function, n) != 0
+      || testLastReport[n] != ':') {
+    char what[700];
+    snprintf(what, sizeof what, "expected one report from %s, got %d (last: \"%s\")",
+             function, testReports, testLastReport);
+    testFail(file, line, what);
+  }
+  printf("  rejected: %s\n", testLastReport);
+  testReports = 0;
+  testLastReport[0] = '\0';
+}

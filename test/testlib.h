@@ -10,6 +10,7 @@
 #define testlib_h
 
 #include "mps.h"
+#include "mpslib.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <stddef.h>
@@ -31,6 +32,22 @@ extern void testFail(const char *file, int line, const char *what);
   ((res) == MPS_RES_OK ? (void)0 : testDie((res), __FILE__, __LINE__, (what)))
 extern void testDie(mps_res_t res, const char *file, int line, const char *what);
 extern const char *testResName(mps_res_t res);
+
+/* Argument-check reports.  testRecordReports installs an assertion
+ * handler (mps_lib_assert_fail_install) that counts reports and keeps the
+ * last one, and returns; testExpectReport checks that exactly one report
+ * arrived since the last check and that it names `function` ("function:
+ * rule"), then forgets it. */
+extern int testReports;
+extern char testLastReport[512];
+extern mps_lib_assert_fail_t testRecordReports(void);
+extern void testExpectReport(const char *function, const char *file, int line);
+#define EXPECT(function) testExpectReport((function), __FILE__, __LINE__)
+#define EXPECT_RES(call, function) \
+  do { check((call) != MPS_RES_OK); EXPECT(function); } while (0)
+#define EXPECT_FALSE(call, function) \
+  do { check(!(call)); EXPECT(function); } while (0)
+#define NONE() check(testReports == 0)
 
 /* Print "name: PASS" and return 0. */
 extern int testPass(void);
