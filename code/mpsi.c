@@ -11,6 +11,7 @@
 #include "buffer.h"
 #include "args.h"
 #include "event.h"
+#include "trace.h"
 #include "mpsavm.h"
 #include "mpsacl.h"
 #include <string.h>
@@ -279,6 +280,11 @@ void mps_pool_destroy(mps_pool_t pool)
   ARGCHECK_VOID(pool->sacCount == 0);              /* allocation caches destroyed */
   arena = PoolArena(pool);
   ArenaEnter(arena);
+  /* The safe order parks the arena first (contract 5); if a collection is
+   * still in progress, it is finished now, while the pool's objects are
+   * still there, rather than left holding segments that are going. */
+  if (TraceBusy(arena))
+    TraceFinishAll(arena);
   PoolDestroy(pool);
   ArenaLeave(arena);
 }
