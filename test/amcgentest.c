@@ -201,6 +201,8 @@ int main(int argc, char *argv[])
     if (i % 1000 == 0)
       drainMessages();
   }
+  mps_arena_park(arena);        /* a collection in slices ends */
+  mps_arena_release(arena);
   drainMessages();
   checkOld();
   check(nColl == nStart);
@@ -261,6 +263,9 @@ int main(int argc, char *argv[])
   die(mps_ap_alloc_pattern_end(ap, mps_alloc_pattern_ramp_collect_all()), "collect-all end");
   while (mps_collections(arena) == c0)
     young(100);
+  /* The collection may still be going on in slices: let it finish. */
+  mps_arena_park(arena);
+  mps_arena_release(arena);
   drainMessages();
   check(nColl > i);
   check(coll[i].notCondemned == 0);     /* everything was condemned */
