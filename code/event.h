@@ -65,6 +65,9 @@ extern Word EventFilterWord;
 /* Record an event with n word arguments, if its category is on.  A build
  * may define EVENT_ON(cat) as 0 to compile every event out (used to
  * measure what the disabled events cost: manual/telemetry.md). */
+#if defined(CONFIG_VAR_RASH) && !defined(EVENT_ON)
+#define EVENT_ON(cat) 0          /* the rash variety records nothing */
+#endif
 #ifndef EVENT_ON
 #define EVENT_ON(cat) ((EventFilterWord >> EventCat##cat) & 1)
 #endif

@@ -480,7 +480,7 @@ static Res amcFixAmbig(Seg seg, ScanState ss, Addr ref)
   }
   base = amcAddr(seg, i);
   client = AddrAdd(base, amc->headerSize);
-  if (amc->interior) {
+  if (amc->interior || ss->pinning) {
     if (ref >= AddrSub((Addr)format->skip(client), amc->headerSize))
       return ResOK;
   } else if (ref != client) {
@@ -779,6 +779,7 @@ void mps_amc_apply(mps_pool_t pool, mps_amc_apply_stepper_t f, void *p, size_t s
   ARGCHECK_VOID(f != NULL);
   amc = AMCOf(pool);
   arena = PoolArena(pool);
+  ARGCHECK_VOID(arena->state == ArenaPARKED || arena->state == ArenaPOSTMORTEM); /* parked */
   ArenaEnter(arena);
   for (node = pool->segRing.next; node != &pool->segRing; node = node->next) {
     Seg seg = RING_ELT(Seg, poolRing, node);

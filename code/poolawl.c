@@ -6,8 +6,10 @@
  * strong path has been followed; a reference there to an object that
  * nothing stronger preserved is splatted to NULL (MSFix).  The client's
  * scanner sees the NULL and may clear related data in the object's
- * dependent (MPS_KEY_AWL_FIND_DEPENDENT); while the object is scanned the
- * dependent is accessible (nothing is protected yet: issue 6).
+ * dependent (MPS_KEY_AWL_FIND_DEPENDENT).  While the object is scanned the
+ * dependent is accessible: if the client's scanner touches it behind a
+ * barrier, the fault handler, re-entered on the collector's own thread,
+ * lifts the barrier (shield.c).
  */
 
 #include "marksweep.h"

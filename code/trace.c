@@ -1,9 +1,10 @@
 /* trace.c: the tracer (see trace.h)
  *
- * Collections are stop-the-world for now: a collection suspends the other
- * registered threads, condemns, flips, scans to a fixpoint and reclaims
- * before returning.  The structure (states, grey rings by rank band, the
- * per-segment pool methods) is the one an incremental collector needs.
+ * Collections run in slices (traceSlice): each suspends the other
+ * registered threads and does work until its deadline; in between, the
+ * read barrier on grey segments keeps the mutator from loading white
+ * references (traceYield, TraceSegAccess).  A slice with an infinite
+ * deadline is a stop-the-world collection.
  *
  * The critical path is _mps_fix2: a reference that passed MPS_FIX1 is
  * looked up in the flat tract table cached in the scan state; if its
@@ -49,6 +50,7 @@ void ScanStateInit(ScanState ss, TraceSet traces, Arena arena, Rank rank, ZoneSe
   ss->white = white;
   ss->fixedSummary = ZoneSetEMPTY;
   ss->wasMarked = FALSE;
+  ss->pinning = FALSE;
   ss->tableBase = arena->tableBase;
   ss->tableCount = arena->tableCount;
   ss->table = arena->table;
@@ -390,6 +392,7 @@ static Res tracePinsScan(ScanState ss)
 {
   Arena arena = ss->arena;
   Index i;
+  ss->pinning = TRUE;
   for (i = 0; i < arena->pinCount; ++i) {
     mps_addr_t ref = arena->pins[i];
     Res res = _mps_fix2(ScanStateMPS(ss), &ref);

@@ -44,6 +44,7 @@ typedef struct ScanStateStruct {
   ZoneSet white;                /* white zones of those traces */
   ZoneSet fixedSummary;         /* zones of references after fixing */
   Bool wasMarked;               /* set by a pool fix: already preserved */
+  Bool pinning;                 /* fixing explicit pins (tarn_pin) */
   /* The tract table, cached for _mps_fix2 (see tract.h). */
   Addr tableBase;
   Count tableCount;

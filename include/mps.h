@@ -762,8 +762,9 @@ extern void mps_transform_destroy(mps_transform_t);
  *
  * The scan state's members are private.  The library sets _zs (zone
  * shift) and _w (white zone set: bit z set if zone z may hold condemned
- * objects; Tarn never makes zone 0 white, so FIX1 is false for NULL and
- * bit 0 is free for the use below) and _ufs = 0 before calling a
+ * objects; Tarn keeps collected memory out of zone 0 while it can, so
+ * FIX1 is false for NULL, and FIX2 ignores NULL anyway; bit 0 of _ufs
+ * means something else, below) and _ufs = 0 before calling a
  * scanner, and reads _ufs afterwards:
  *
  *   - MPS_SCAN_BEGIN caches the state in locals and starts the local

@@ -32,7 +32,7 @@ extern mps_res_t tarn_unpin(mps_arena_t arena, mps_addr_t addr);
  * Sizes in bytes, times in seconds. */
 typedef struct tarn_stats_s {
   mps_word_t collections;       /* flips, as mps_collections */
-  mps_word_t barrier_hits;      /* write-barrier faults handled */
+  mps_word_t barrier_hits;      /* barrier faults handled (write and read) */
   mps_word_t segs_scanned;      /* by the last collection */
   size_t bytes_scanned;         /* by the last collection */
   size_t condemned;             /* by the last collection */
