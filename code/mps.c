@@ -58,11 +58,13 @@
 #include "poolamc.c"
 #include "poolsnc.c"
 #include "poolawl.c"
+#include "dbgpool.c"
 
 /* Interface */
 #include "mpsi.c"
 #include "mpsitrace.c"
 #include "ext.c"
+#include "transform.c"
 
 /* The default plinth (omitted with CONFIG_PLINTH_NONE) */
 #include "plinth.c"

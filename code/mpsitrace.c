@@ -659,7 +659,6 @@ void mps_arena_formatted_objects_walk(mps_arena_t arena, mps_formatted_objects_s
  * walk-only trace bit and its fix method pointed at the reporter for the
  * duration; the arena is parked, so no real trace can see this. */
 
-#define WALK_TRACE ((TraceSet)1 << (sizeof(TraceSet) * CHAR_BIT - 1))
 
 typedef struct RootsWalkStruct {
   mps_roots_stepper_t f;
@@ -676,26 +675,6 @@ static Res rootsWalkFix(Seg seg, ScanState ss, Addr *refIO)
   return ResOK;
 }
 
-static void rootsWalkMark(Arena arena, Bool on)
-{
-  Ring node, segNode;
-  for (node = arena->poolRing.next; node != &arena->poolRing; node = node->next) {
-    Pool pool = RING_ELT(Pool, arenaRing, node);
-    if (!PoolHasAttr(pool, PoolAttrGC))
-      continue;
-    for (segNode = pool->segRing.next; segNode != &pool->segRing; segNode = segNode->next) {
-      Seg seg = RING_ELT(Seg, poolRing, segNode);
-      if (on) {
-        SegSetWhite(seg, SegWhite(seg) | WALK_TRACE);
-        seg->fix = rootsWalkFix;
-      } else {
-        SegSetWhite(seg, SegWhite(seg) & ~WALK_TRACE);
-        seg->fix = pool->klass->fix;
-      }
-    }
-  }
-}
-
 void mps_arena_roots_walk(mps_arena_t arena, mps_roots_stepper_t f, void *p, size_t s)
 {
   Ring node;
@@ -704,7 +683,7 @@ void mps_arena_roots_walk(mps_arena_t arena, mps_roots_stepper_t f, void *p, siz
   ARGCHECK_VOID(f != NULL);
   ARGCHECK_VOID(arena->state == ArenaPARKED); /* the arena is parked */
   ArenaEnter(arena);
-  rootsWalkMark(arena, TRUE);
+  TraceWalkSegsBegin(arena, rootsWalkFix);
   ThreadRingSuspend(arena);
   w.f = f;
   w.p = p;
@@ -719,7 +698,7 @@ void mps_arena_roots_walk(mps_arena_t arena, mps_roots_stepper_t f, void *p, siz
     ScanStateFinish(&ss);
   }
   ThreadRingResume(arena);
-  rootsWalkMark(arena, FALSE);
+  TraceWalkSegsEnd(arena);
   ArenaLeave(arena);
 }
 

@@ -116,6 +116,38 @@ mps_res_t _mps_fix2(mps_ss_t mps_ss, mps_addr_t *ref_io)
   return MPS_RES_OK;
 }
 
+static void traceWalkSegs(Arena arena, PoolFixMethod fix)
+{
+  Ring node, segNode;
+  for (node = arena->poolRing.next; node != &arena->poolRing; node = node->next) {
+    Pool pool = RING_ELT(Pool, arenaRing, node);
+    if (!PoolHasAttr(pool, PoolAttrGC))
+      continue;
+    for (segNode = pool->segRing.next; segNode != &pool->segRing; segNode = segNode->next) {
+      Seg seg = RING_ELT(Seg, poolRing, segNode);
+      if (fix != NULL) {
+        SegSetWhite(seg, SegWhite(seg) | WALK_TRACE);
+        seg->fix = fix;
+      } else {
+        SegSetWhite(seg, SegWhite(seg) & ~WALK_TRACE);
+        seg->fix = pool->klass->fix;
+      }
+    }
+  }
+}
+
+void TraceWalkSegsBegin(Arena arena, PoolFixMethod fix)
+{
+  AVER(fix != NULL);
+  AVER(!TraceBusy(arena));
+  traceWalkSegs(arena, fix);
+}
+
+void TraceWalkSegsEnd(Arena arena)
+{
+  traceWalkSegs(arena, NULL);
+}
+
 /* Traces */
 
 Bool TraceCheck(Trace trace)

@@ -124,6 +124,14 @@ extern void TracePreserved(Trace trace, Size size); /* preserved bytes */
 extern Trace ArenaTrace(Arena arena, TraceId ti);
 extern void TraceScanSegRange(ScanState ss, Seg seg);
 
+/* Walks that visit references with the tracer's machinery, on a parked
+ * arena: every collected segment is made "white" for a walk-only trace
+ * bit and its fix method pointed at `fix` until TraceWalkSegsEnd, so that
+ * _mps_fix2 needs no special case (mps_arena_roots_walk, transforms). */
+#define WALK_TRACE ((TraceSet)1 << (sizeof(TraceSet) * CHAR_BIT - 1))
+extern void TraceWalkSegsBegin(Arena arena, PoolFixMethod fix);
+extern void TraceWalkSegsEnd(Arena arena);
+
 /* The collector's part of arena creation and destruction */
 extern Res ArenaCollectorInit(Arena arena);
 extern void ArenaCollectorFinish(Arena arena);
