@@ -1,6 +1,7 @@
 /* marksweep.c: non-moving mark-sweep segments (see marksweep.h) */
 
 #include "marksweep.h"
+#include "dbgpool.h"
 #include "format.h"
 #include "trace.h"
 #include "buffer.h"
@@ -88,6 +89,8 @@ static void msSegFree(MSPool mspool, Seg seg)
   MSSeg msseg = MSSegOf(seg);
   mspool->totalSize -= size;
   mspool->freeSize -= msseg->freeGrains << SegPool(seg)->alignShift;
+  if (PoolHasAttr(SegPool(seg), PoolAttrDEBUG))
+    DebugPoolMSSegRelease(seg);
   PoolGenRemoveSeg(&mspool->pgenStruct, size);
   msseg->sig = SigINVALID;
   SegFree(seg);
@@ -155,6 +158,8 @@ static Res msSegCreate(Seg *segReturn, MSPool mspool, Size size, RankSet rankSet
   mspool->freeSize += size;
   PoolGenAddSeg(&mspool->pgenStruct, size);
   VG_NOACCESS(SegBase(seg), size);
+  if (PoolHasAttr(pool, PoolAttrDEBUG))
+    DebugPoolFreeSplat(pool, SegBase(seg), SegLimit(seg));
   *segReturn = seg;
   return ResOK;
 }
@@ -352,6 +357,35 @@ Res MSScan(Bool *totalReturn, ScanState ss, Pool pool, Seg seg)
   return ResOK;
 }
 
+/* An explicit pin (tarn_pin) keeps the object containing any address in
+ * it, whatever the pool's support for ambiguous references. */
+static Res msFixPin(Seg seg, ScanState ss, Addr ref)
+{
+  MSSeg msseg = MSSegOf(seg);
+  MSPool mspool = MSPoolOf(SegPool(seg));
+  Index i = msIndex(seg, ref);
+  Addr base, limit;
+  if (!BTGet(msseg->startTable, i)) {
+    Index j = BTFindSetHigh(msseg->startTable, 0, i);
+    if (j == i)
+      return ResOK;             /* below the first object */
+    i = j;
+  }
+  base = msAddr(seg, i);
+  limit = AddrSub((Addr)SegPool(seg)->format->skip(AddrAdd(base, mspool->headerSize)),
+                  mspool->headerSize);
+  if (ref >= limit || BTGet(msseg->markTable, i))
+    return ResOK;
+  BTSet(msseg->markTable, i);
+  ss->wasMarked = FALSE;
+  if (mspool->scanned) {
+    BTSet(msseg->greyTable, i);
+    msseg->hasGrey = TRUE;
+    TraceSegGrey(msTrace(ss), seg);
+  }
+  return ResOK;
+}
+
 Res MSFix(Seg seg, ScanState ss, Addr *refIO)
 {
   MSSeg msseg = MSSegOf(seg);
@@ -359,6 +393,8 @@ Res MSFix(Seg seg, ScanState ss, Addr *refIO)
   Addr base = AddrSub(*refIO, mspool->headerSize);
   Index i;
 
+  if (ss->pinning)
+    return msFixPin(seg, ss, *refIO);
   if (base < SegBase(seg) || !AddrIsAligned(base, SegPool(seg)->alignment))
     return ResOK;               /* not an object's client address */
   i = msIndex(seg, base);
@@ -408,6 +444,8 @@ void MSReclaim(Pool pool, Trace trace, Seg seg)
       msseg->freeGrains += n;
       freed += size;
       VG_NOACCESS(base, size);
+      if (PoolHasAttr(pool, PoolAttrDEBUG))
+        DebugPoolFreeSplat(pool, base, next);
     }
     i = BTFindSet(msseg->startTable, i + n, msseg->grains);
   }

@@ -8,6 +8,7 @@
 
 #include "arena.h"
 #include "pool.h"
+#include "dbgpool.h"
 #include "buffer.h"
 #include "args.h"
 #include "event.h"
@@ -311,6 +312,28 @@ size_t mps_pool_free_size(mps_pool_t pool)
   size = PoolFreeSize(pool);
   ArenaLeave(arena);
   return size;
+}
+
+/* Debugging pools (contract 20): no effect on other pools. */
+
+void mps_pool_check_fenceposts(mps_pool_t pool)
+{
+  Arena arena;
+  ARGCHECK_VOID(TESTT(Pool, pool));
+  arena = PoolArena(pool);
+  ArenaEnter(arena);
+  DebugPoolCheckFenceposts(pool);
+  ArenaLeave(arena);
+}
+
+void mps_pool_check_free_space(mps_pool_t pool)
+{
+  Arena arena;
+  ARGCHECK_VOID(TESTT(Pool, pool));
+  arena = PoolArena(pool);
+  ArenaEnter(arena);
+  DebugPoolCheckFreeSpace(pool);
+  ArenaLeave(arena);
 }
 
 mps_res_t mps_alloc(mps_addr_t *p_o, mps_pool_t pool, size_t size)

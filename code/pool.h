@@ -26,6 +26,7 @@
 #define PoolAttrMOVING ((unsigned)1 << 2)   /* objects may move */
 #define PoolAttrSCAN ((unsigned)1 << 3)     /* objects may hold references */
 #define PoolAttrRANKED ((unsigned)1 << 4)   /* allocation points take a rank */
+#define PoolAttrDEBUG ((unsigned)1 << 5)    /* a debugging class (dbgpool.h) */
 
 typedef void (*PoolVarargsMethod)(ArgStruct args[], va_list varargs);
 typedef Res (*PoolInitMethod)(Pool pool, Arena arena, PoolClass klass, ArgList args);
@@ -141,5 +142,7 @@ extern PoolClass PoolClassAMC(void);
 extern PoolClass PoolClassAMCZ(void);
 extern PoolClass PoolClassAWL(void);
 extern PoolClass PoolClassSNC(void);
+extern PoolClass PoolClassMVFFDebug(void);  /* dbgpool.c */
+extern PoolClass PoolClassAMSDebug(void);
 
 #endif /* tarn_pool_h */

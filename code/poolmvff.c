@@ -74,6 +74,7 @@
  */
 
 #include "poolmvff.h"
+#include "dbgpool.h"
 #include "args.h"
 #include "vgmem.h"
 #include "mpscmvff.h"
@@ -113,7 +114,8 @@ Bool MVFFCheck(MVFF mvff)
   pool = MVFFPool(mvff);
   /* Not PoolCheck: it calls this function through the class. */
   CHECKL(pool->sig == PoolSig);
-  CHECKL(pool->klass == PoolClassMVFF());
+  CHECKL(pool->klass == PoolClassMVFF()
+         || PoolClassIsDebugOf(pool->klass, PoolClassMVFF()));
   CHECKD(CBS, MVFFCBS(mvff));
   CHECKL(MVFFCBS(mvff)->alignment == PoolAlignment(pool));
   CHECKL(SizeIsAligned(mvff->extendBy, ArenaGrainSize(PoolArena(pool))));
@@ -483,6 +485,8 @@ static Res mvffExtend(MVFF mvff, Size size)
     return res;
   mvffSetTotal(mvff, mvff->total + get);
   VG_NOACCESS(base, get);
+  if (PoolHasAttr(pool, PoolAttrDEBUG))
+    DebugPoolFreeSplat(pool, base, AddrAdd(base, get));
   RangeInit(&range, base, AddrAdd(base, get));
   CBSInsert(&coalesced, MVFFCBS(mvff), &range);
   return ResOK;
@@ -498,6 +502,8 @@ static void mvffArenaFree(MVFF mvff, Addr base, Addr limit)
     Addr l;
     AVER(chunk != NULL);
     l = AddrMin(limit, chunk->limit);
+    if (PoolHasAttr(pool, PoolAttrDEBUG))
+      DebugPoolFreeRelease(pool, base, l);
     PoolArenaFree(pool, base, AddrOffset(base, l));
     mvffSetTotal(mvff, mvff->total - AddrOffset(base, l));
     base = l;
