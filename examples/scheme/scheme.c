@@ -1,7 +1,7 @@
 /* scheme.c: a small Scheme interpreter, written as a client of Tarn
  *
  * Tarn implements the public interface of MPS 1.118; this program uses
- * only that interface (mps.h, mpsavm.h, mpscamc.h).  It is the example
+ * only that interface (mps.h, mpsavm.h, mpscamc.h, mpscawl.h).  It is the example
  * the README's first command runs.  README.md in this directory explains
  * the design: how values are represented, which pool holds what, and how
  * the roots are registered.  In short:
@@ -9,7 +9,11 @@
  *   - fixnums, characters, booleans, () and a few markers are immediates;
  *   - pairs, vectors, closures, primitives, environment frames and
  *     symbols live in an AMC pool (moving, scanned);
- *   - strings and flonums live in an AMCZ pool (moving, never scanned);
+ *   - strings, flonums and buffers live in an AMCZ pool (moving, never
+ *     scanned); a buffer's bytes are malloc'd, and freed when Tarn posts
+ *     the buffer's finalization message;
+ *   - weak-key hash tables are an AMC object holding two AWL arrays:
+ *     keys on a weak allocation point, values on an exact one;
  *   - every C local is kept alive (and pinned) by the ambiguous root on
  *     the interpreter thread's stack and registers;
  *   - the symbol table and a block of C globals are exact roots.
@@ -22,6 +26,7 @@
 #include "mps.h"
 #include "mpsavm.h"
 #include "mpscamc.h"
+#include "mpscawl.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -71,6 +76,7 @@ typedef struct object { word header; } *obj;
 #define UNBOUND CONST(5)        /* an unbound variable's value cell */
 #define NOARG   CONST(6)        /* "no irritant" for errors */
 #define DOT     CONST(7)        /* the reader's "." token */
+#define DELETED CONST(8)        /* a weak hash table's deleted key */
 #define BOOL(c) ((c) ? TRUE : FALSE)
 
 
@@ -93,7 +99,11 @@ enum {
   T_STRING,     /* length = bytes, then NUL-terminated characters */
   T_FLONUM,     /* a double */
   T_FWD,        /* forwarding marker: length = size in bytes, new addr */
-  T_PAD         /* padding: length = size in bytes */
+  T_PAD,        /* padding: length = size in bytes */
+  T_WTABLE,     /* weak-key hash table: keys, values, used, ld */
+  T_BUFFER,     /* length = bytes; the C resource (struct bufres *) */
+  T_WKEYS,      /* AWL, weak: dependent, length = slots, then the keys */
+  T_WVALS       /* AWL, exact: dependent, length = slots, then the values */
 };
 
 #define HDR(type, len) ((word)(type) | ((word)(len) << 8))
@@ -112,6 +122,10 @@ struct env { word header; obj parent, names, extra; obj v[]; };
 struct symbol { word header; obj name, value; };
 struct string { word header; char s[]; };
 struct flonum { word header; double d; };
+struct wtable { word header; obj keys, vals, used; mps_ld_s ld; };
+struct bufres;
+struct buffer { word header; struct bufres *res; };
+struct warray { word header; struct warray *dependent; obj slot[]; };
 
 #define PAIR(x) ((struct pair *)(x))
 #define VEC(x) ((struct vector *)(x))
@@ -121,6 +135,9 @@ struct flonum { word header; double d; };
 #define SYM(x) ((struct symbol *)(x))
 #define STR(x) ((struct string *)(x))
 #define FLO(x) ((struct flonum *)(x))
+#define WTAB(x) ((struct wtable *)(x))
+#define BUF(x) ((struct buffer *)(x))
+#define WARR(x) ((struct warray *)(x))
 #define CAR(x) (PAIR(x)->car)
 #define CDR(x) (PAIR(x)->cdr)
 
@@ -148,6 +165,9 @@ static size_t obj_size(word h)
   case T_SYMBOL: return sizeof(struct symbol);
   case T_STRING: return STRING_SIZE(len);
   case T_FLONUM: return sizeof(struct flonum);
+  case T_WTABLE: return sizeof(struct wtable);
+  case T_BUFFER: return sizeof(struct buffer);
+  case T_WKEYS: case T_WVALS: return WORD * (2 + len);
   default: return len;          /* T_FWD, T_PAD */
   }
 }
@@ -162,7 +182,8 @@ static size_t obj_nrefs(word h)
   case T_PRIM: return 1;
   case T_ENV: return 3 + HLEN(h);
   case T_SYMBOL: return 2;
-  default: return 0;            /* leaves, forwarding and padding */
+  case T_WTABLE: return 3;      /* keys, values, used (a fixnum) */
+  default: return 0;            /* leaves, forwarding, padding, AWL arrays */
   }
 }
 
@@ -219,12 +240,57 @@ static void fmt_pad(mps_addr_t addr, size_t size)
   *(word *)addr = HDR(T_PAD, size);
 }
 
+/* The AWL arrays of weak hash tables have a format of their own (skip
+ * and pad are the same).  Every word of them is a header, an untagged
+ * reference, NULL (an empty slot) or a tagged immediate, as AWL wants.
+ * The dependent word is not fixed: AWL does not move, and the table
+ * holds both arrays.  When a key is splatted (MPS_FIX2 returned OK and
+ * the reference is now NULL) the entry is deleted: a DELETED marker in
+ * the key slot, so that probing goes on past it, and #f in the value
+ * slot of the dependent, which Tarn keeps accessible while it scans. */
+static mps_res_t awl_scan(mps_ss_t ss, mps_addr_t base, mps_addr_t limit)
+{
+  MPS_SCAN_BEGIN(ss) {
+    while (base < limit) {
+      word h = *(word *)base;
+      if (HTYPE(h) == T_WKEYS || HTYPE(h) == T_WVALS) {
+        struct warray *a = base;
+        size_t i, n = HLEN(h);
+        for (i = 0; i < n; ++i) {
+          obj ref = a->slot[i];
+          if (IS_PTR(ref) && MPS_FIX1(ss, ref)) {
+            mps_addr_t addr = ref;
+            mps_res_t res = MPS_FIX2(ss, &addr);
+            if (res != MPS_RES_OK)
+              return res;
+            if (addr == NULL) {         /* a weak key whose object died */
+              a->slot[i] = DELETED;
+              if (a->dependent != NULL)
+                a->dependent->slot[i] = FALSE;
+            } else {
+              a->slot[i] = addr;
+            }
+          }
+        }
+      }
+      base = (char *)base + obj_size(h);
+    }
+  } MPS_SCAN_END(ss);
+  return MPS_RES_OK;
+}
+
+static mps_addr_t awl_find_dependent(mps_addr_t addr)
+{
+  word h = *(word *)addr;
+  return HTYPE(h) == T_WKEYS ? (mps_addr_t)WARR(addr)->dependent : NULL;
+}
+
 
 /* MEMORY MANAGER STATE */
 
 static mps_arena_t arena;
-static mps_pool_t pool_obj, pool_leaf;         /* AMC, AMCZ */
-static mps_ap_t ap_obj, ap_leaf;
+static mps_pool_t pool_obj, pool_leaf, pool_weak;      /* AMC, AMCZ, AWL */
+static mps_ap_t ap_obj, ap_leaf, ap_weak_keys, ap_weak_vals;
 
 /* C globals holding values: an exact root, scanned as tagged words
  * (only words with low bits 000 are references). */
@@ -248,7 +314,18 @@ static struct {
   unsigned long collections;
   double condemned, live, not_condemned;
   char why[200];
+  unsigned long finalized;      /* buffers whose bytes finalization freed */
 } stats;
+
+/* The C side of a buffer: its bytes, on a list of every buffer not yet
+ * freed, so that the ones still alive at exit can be freed then
+ * (destroying the arena finalizes nothing). */
+struct bufres {
+  unsigned char *bytes;
+  size_t len;
+  struct bufres *prev, *next;
+};
+static struct bufres buffers = { NULL, 0, &buffers, &buffers };
 
 static void out_of_memory(mps_res_t res) NORETURN;
 
@@ -266,6 +343,46 @@ static void out_of_memory(mps_res_t res) NORETURN;
       init; \
     } while (!mps_commit((ap), p_, s_)); \
   } while (0)
+
+#ifdef SCHEME_MALLOC_ONLY
+/* The baseline build for examples/scheme/bench (cc -DSCHEME_MALLOC_ONLY):
+ * every object that would go to AMC or AMCZ comes from malloc instead and
+ * is never freed, so nothing is ever collected (the pools get no
+ * allocation, so the collector never runs; the roots and the thread stay
+ * registered but are never scanned).  Finalized buffers and the weak
+ * tables' AWL arrays still use their pools, so those features keep
+ * working; the benchmarks use neither. */
+static void *malloc_only(size_t size)
+{
+  void *p = malloc(size);
+  if (p == NULL)
+    out_of_memory(MPS_RES_MEMORY);
+  return p;
+}
+#define ALLOC_ON_AP(ap, type, var, size, init) \
+  do { \
+    mps_addr_t p_; \
+    size_t s_ = (size); \
+    do { \
+      mps_res_t res_ = mps_reserve(&p_, (ap), s_); \
+      if (res_ != MPS_RES_OK) \
+        out_of_memory(res_); \
+      (var) = (type *)p_; \
+      init; \
+    } while (!mps_commit((ap), p_, s_)); \
+  } while (0)
+#undef ALLOC
+#define ALLOC(ap, type, var, size, init) \
+  do { \
+    if (((ap) == ap_obj || (ap) == ap_leaf) \
+        && !__builtin_types_compatible_p(type, struct buffer)) { \
+      (var) = (type *)malloc_only(size); \
+      init; \
+    } else { \
+      ALLOC_ON_AP(ap, type, var, size, init); \
+    } \
+  } while (0)
+#endif
 
 
 /* ERRORS */
@@ -404,6 +521,186 @@ static obj make_int(long n)
 static obj list2(obj a, obj b) { return cons(a, cons(b, NIL)); }
 
 
+/* WEAK-KEY HASH TABLES
+ *
+ * A table (T_WTABLE, in AMC) holds two AWL arrays of the same power-of-
+ * two length: the keys, allocated on the weak allocation point, and the
+ * values, on the exact one; each is the other's dependent.  Keys are
+ * compared with eq? and hashed by address (an immediate by its bits), so
+ * a key that moves is in the wrong place: every heap key is added to the
+ * table's location dependency, and a lookup that misses when the
+ * dependency is stale rehashes and tries again.  Open addressing with
+ * linear probing: NULL is an empty slot, DELETED a deleted key (by
+ * hash-table-delete!, or by the scanner when the key's object died).
+ * `used` counts the slots that are not empty; the table grows when two
+ * thirds are used. */
+
+#define WT_MIN 8
+
+static obj make_warray(mps_ap_t ap, unsigned type, size_t n)
+{
+  struct warray *a;
+  size_t i;
+  ALLOC(ap, struct warray, a, WORD * (2 + n),
+        a->header = HDR(type, n); a->dependent = NULL;
+        for (i = 0; i < n; ++i) a->slot[i] = NULL);
+  return (obj)a;
+}
+
+static obj make_wtable(void)
+{
+  obj keys = make_warray(ap_weak_keys, T_WKEYS, WT_MIN);
+  obj vals = make_warray(ap_weak_vals, T_WVALS, WT_MIN);
+  struct wtable *t;
+  WARR(keys)->dependent = WARR(vals);
+  WARR(vals)->dependent = WARR(keys);
+  ALLOC(ap_obj, struct wtable, t, sizeof *t,
+        (t->header = HDR(T_WTABLE, 0), t->keys = keys, t->vals = vals,
+         t->used = FIXNUM(0), mps_ld_reset(&t->ld, arena)));
+  return (obj)t;
+}
+
+static size_t wt_hash(obj key, size_t mask)
+{
+  word w = (word)key >> 3;
+  w ^= w >> 17;
+  return (size_t)(w * 2654435761u) & mask;
+}
+
+static size_t wt_count(obj t)
+{
+  struct warray *keys = WARR(WTAB(t)->keys);
+  size_t i, n = 0;
+  for (i = 0; i < LEN(keys); ++i)
+    if (keys->slot[i] != NULL && keys->slot[i] != DELETED)
+      ++n;
+  return n;
+}
+
+/* Rebuild t's arrays with n slots from its live entries, at the keys'
+ * present addresses.  (t is a C local, so the thread root pins it.) */
+static void wt_rehash(obj t, size_t n)
+{
+  obj keys = make_warray(ap_weak_keys, T_WKEYS, n);
+  obj vals = make_warray(ap_weak_vals, T_WVALS, n);
+  struct warray *ok = WARR(WTAB(t)->keys), *ov = WARR(WTAB(t)->vals);
+  size_t i, j, live = 0, mask = n - 1;
+  /* No allocation from here on, so nothing moves. */
+  WARR(keys)->dependent = WARR(vals);
+  WARR(vals)->dependent = WARR(keys);
+  mps_ld_reset(&WTAB(t)->ld, arena);
+  for (i = 0; i < LEN(ok); ++i) {
+    obj k = ok->slot[i];
+    if (k == NULL || k == DELETED)
+      continue;
+    if (IS_PTR(k))
+      mps_ld_add(&WTAB(t)->ld, arena, k);
+    for (j = wt_hash(k, mask); WARR(keys)->slot[j] != NULL; j = (j + 1) & mask)
+      ;
+    WARR(keys)->slot[j] = k;
+    WARR(vals)->slot[j] = ov->slot[i];
+    ++live;
+  }
+  WTAB(t)->keys = keys;
+  WTAB(t)->vals = vals;
+  WTAB(t)->used = FIXNUM(live);
+}
+
+/* The slot of key in t, or -1. */
+static long wt_find(obj t, obj key)
+{
+  int attempt;
+  for (attempt = 0; attempt < 2; ++attempt) {
+    struct warray *keys = WARR(WTAB(t)->keys);
+    size_t mask = LEN(keys) - 1, i;
+    for (i = wt_hash(key, mask); keys->slot[i] != NULL; i = (i + 1) & mask)
+      if (keys->slot[i] == key)
+        return (long)i;
+    if (!IS_PTR(key) || !mps_ld_isstale(&WTAB(t)->ld, arena, key))
+      break;
+    wt_rehash(t, LEN(keys));            /* it may have moved: hash again */
+  }
+  return -1;
+}
+
+static void wt_set(obj t, obj key, obj val)
+{
+  long found = wt_find(t, key);
+  struct warray *keys;
+  size_t mask, j;
+  if (found >= 0) {
+    WARR(WTAB(t)->vals)->slot[found] = val;
+    return;
+  }
+  keys = WARR(WTAB(t)->keys);
+  if ((size_t)(FIXVAL(WTAB(t)->used) + 1) * 3 > LEN(keys) * 2) {
+    size_t n = WT_MIN, live = wt_count(t);
+    while (n < 4 * (live + 1))
+      n *= 2;
+    wt_rehash(t, n);
+    keys = WARR(WTAB(t)->keys);
+  }
+  /* key is an argument on the C stack: pinned, it cannot move now. */
+  if (IS_PTR(key))
+    mps_ld_add(&WTAB(t)->ld, arena, key);
+  mask = LEN(keys) - 1;
+  for (j = wt_hash(key, mask); keys->slot[j] != NULL && keys->slot[j] != DELETED;
+       j = (j + 1) & mask)
+    ;
+  if (keys->slot[j] == NULL)
+    WTAB(t)->used = FIXNUM(FIXVAL(WTAB(t)->used) + 1);
+  keys->slot[j] = key;
+  WARR(WTAB(t)->vals)->slot[j] = val;
+}
+
+static void wt_delete(obj t, obj key)
+{
+  long found = wt_find(t, key);
+  if (found >= 0) {
+    WARR(WTAB(t)->keys)->slot[found] = DELETED;
+    WARR(WTAB(t)->vals)->slot[found] = FALSE;
+  }
+}
+
+
+/* FINALIZED BUFFERS
+ *
+ * A buffer is a small AMCZ object pointing to a C resource: bytes from
+ * malloc.  It is registered for finalization when it is made; when the
+ * collector finds it unreachable it posts a finalization message, and
+ * drain_messages frees the bytes (and counts them in stats.finalized).
+ * buffer-free! frees them at once and cancels the registration. */
+
+static void bufres_free(struct bufres *r)
+{
+  r->prev->next = r->next;
+  r->next->prev = r->prev;
+  free(r->bytes);
+  free(r);
+}
+
+static obj make_buffer(size_t n, int fill)
+{
+  struct bufres *r = malloc(sizeof *r);
+  struct buffer *b;
+  mps_addr_t ref;
+  if (r == NULL || (r->bytes = malloc(n > 0 ? n : 1)) == NULL)
+    out_of_memory(MPS_RES_MEMORY);
+  memset(r->bytes, fill, n);
+  r->len = n;
+  r->next = &buffers;
+  r->prev = buffers.prev;
+  buffers.prev->next = r;
+  buffers.prev = r;
+  ALLOC(ap_leaf, struct buffer, b, sizeof *b,
+        (b->header = HDR(T_BUFFER, n), b->res = r));
+  ref = b;
+  if (mps_finalize(arena, &ref) != MPS_RES_OK)
+    out_of_memory(MPS_RES_MEMORY);
+  return (obj)b;
+}
+
+
 /* SYMBOLS */
 
 static size_t hash_name(const char *s, size_t len)
@@ -479,7 +776,7 @@ static obj check(obj x, unsigned type, const char *who)
     char msg[100];
     static const char *const names[] = {
       "?", "pair", "vector", "procedure", "procedure", "environment",
-      "symbol", "string", "number"
+      "symbol", "string", "number", "?", "?", "weak hash table", "buffer"
     };
     snprintf(msg, sizeof msg, "%s: expected a %s", who, names[type]);
     error(msg, x);
@@ -957,6 +1254,16 @@ static void drain_messages(void)
     } else if (type == mps_message_type_gc_start()) {
       snprintf(stats.why, sizeof stats.why, "%s",
                mps_message_gc_start_why(arena, msg));
+    } else if (type == mps_message_type_finalization()) {
+      /* Only buffers are registered.  The message keeps the object
+       * alive until it is discarded; its bytes go now. */
+      mps_addr_t ref;
+      mps_message_finalization_ref(&ref, arena, msg);
+      if (HTYPE(*(word *)ref) == T_BUFFER && BUF(ref)->res != NULL) {
+        bufres_free(BUF(ref)->res);
+        BUF(ref)->res = NULL;
+        ++stats.finalized;
+      }
     }
     mps_message_discard(arena, msg);
   }
@@ -968,11 +1275,14 @@ static void print_stats(FILE *out)
           "%.0f bytes survived (%.1f%%)\n", stats.collections,
           stats.condemned, stats.live,
           stats.condemned > 0 ? 100.0 * stats.live / stats.condemned : 0.0);
-  fprintf(out, "  heap now: %lu bytes in AMC, %lu bytes in AMCZ; "
+  fprintf(out, "  heap now: %lu bytes in AMC, %lu bytes in AMCZ, %lu bytes in AWL; "
           "last collection started because: %s\n",
           (unsigned long)mps_pool_total_size(pool_obj),
           (unsigned long)mps_pool_total_size(pool_leaf),
+          (unsigned long)mps_pool_total_size(pool_weak),
           stats.why[0] ? stats.why : "(none)");
+  if (stats.finalized > 0)
+    fprintf(out, "  %lu buffers finalized\n", stats.finalized);
 }
 
 /* The primitive procedures and their table. */
@@ -989,7 +1299,7 @@ static void die(mps_res_t res, const char *what)
   }
 }
 
-static mps_fmt_t fmt;
+static mps_fmt_t fmt, fmt_weak;
 static mps_chain_t chain;
 static mps_root_t globals_root;
 
@@ -1008,6 +1318,7 @@ static void heap_create(double pause_time)
   } MPS_ARGS_END(args);
   mps_message_type_enable(arena, mps_message_type_gc());
   mps_message_type_enable(arena, mps_message_type_gc_start());
+  mps_message_type_enable(arena, mps_message_type_finalization());
   MPS_ARGS_BEGIN(args) {
     MPS_ARGS_ADD(args, MPS_KEY_FMT_ALIGN, WORD);
     MPS_ARGS_ADD(args, MPS_KEY_FMT_SCAN, fmt_scan);
@@ -1029,8 +1340,29 @@ static void heap_create(double pause_time)
     MPS_ARGS_ADD(args, MPS_KEY_CHAIN, chain);
     die(mps_pool_create_k(&pool_leaf, arena, mps_class_amcz(), args), "AMCZ pool");
   } MPS_ARGS_END(args);
+  MPS_ARGS_BEGIN(args) {
+    MPS_ARGS_ADD(args, MPS_KEY_FMT_ALIGN, WORD);
+    MPS_ARGS_ADD(args, MPS_KEY_FMT_SCAN, awl_scan);
+    MPS_ARGS_ADD(args, MPS_KEY_FMT_SKIP, fmt_skip);
+    MPS_ARGS_ADD(args, MPS_KEY_FMT_PAD, fmt_pad);
+    die(mps_fmt_create_k(&fmt_weak, arena, args), "AWL format");
+  } MPS_ARGS_END(args);
+  MPS_ARGS_BEGIN(args) {
+    MPS_ARGS_ADD(args, MPS_KEY_FORMAT, fmt_weak);
+    MPS_ARGS_ADD(args, MPS_KEY_CHAIN, chain);
+    MPS_ARGS_ADD(args, MPS_KEY_AWL_FIND_DEPENDENT, awl_find_dependent);
+    die(mps_pool_create_k(&pool_weak, arena, mps_class_awl(), args), "AWL pool");
+  } MPS_ARGS_END(args);
   die(mps_ap_create_k(&ap_obj, pool_obj, mps_args_none), "AMC allocation point");
   die(mps_ap_create_k(&ap_leaf, pool_leaf, mps_args_none), "AMCZ allocation point");
+  MPS_ARGS_BEGIN(args) {
+    MPS_ARGS_ADD(args, MPS_KEY_RANK, mps_rank_weak());
+    die(mps_ap_create_k(&ap_weak_keys, pool_weak, args), "AWL weak allocation point");
+  } MPS_ARGS_END(args);
+  MPS_ARGS_BEGIN(args) {
+    MPS_ARGS_ADD(args, MPS_KEY_RANK, mps_rank_exact());
+    die(mps_ap_create_k(&ap_weak_vals, pool_weak, args), "AWL exact allocation point");
+  } MPS_ARGS_END(args);
   /* G is all NULL (static storage) so it is valid when registered. */
   die(mps_root_create_area_tagged(&globals_root, arena, mps_rank_exact(), 0,
                                   &G, &G + 1, mps_scan_area_tagged,
@@ -1045,13 +1377,19 @@ static void heap_destroy(void)
   mps_root_destroy(globals_root);
   free(symtab);
   free(symhash);
+  mps_ap_destroy(ap_weak_vals);
+  mps_ap_destroy(ap_weak_keys);
   mps_ap_destroy(ap_leaf);
   mps_ap_destroy(ap_obj);
+  mps_pool_destroy(pool_weak);
   mps_pool_destroy(pool_leaf);
   mps_pool_destroy(pool_obj);
   mps_chain_destroy(chain);
+  mps_fmt_destroy(fmt_weak);
   mps_fmt_destroy(fmt);
-  mps_arena_destroy(arena);
+  mps_arena_destroy(arena);     /* finalizes nothing: free what is left */
+  while (buffers.next != &buffers)
+    bufres_free(buffers.next);
   free(tokbuf);
 }
 

@@ -28,7 +28,11 @@
  *   sac      a SAC over an MVFF pool, MPS_SAC_ALLOC_FAST/MPS_SAC_FREE_FAST;
  *            classes from -c: "small" (default: 16 24 32 48 64 128 192 256,
  *            larger requests go to the pool uncached), "geo" (32 64 ...
- *            4096: every request cached, at up to 2x internal waste)
+ *            4096: every request cached, at up to 2x internal waste),
+ *            "fine" (15 classes 8 16 24 32 48 80 120 184 288 440 688 1072
+ *            1680 2616 4096, about 1.56x apart: every request cached at
+ *            up to 1.56x waste; more classes than the contract promises,
+ *            so a manager may refuse it with MPS_RES_LIMIT)
  *   mvt      MVT pool (MIN 8, MEAN = trace mean, MAX 4096) through an
  *            allocation point (mps_reserve/mps_commit), mps_free
  *   mfs      MFS pool with unit size = the fixed size (fixed trace only)
@@ -60,7 +64,7 @@
  * requested bytes (all threads), the least any allocator could use.
  *
  * Usage: manualbench [-n N] [-C cycles] [-s seed] [-r reps] [-t threads]
- *        [-S] [-F fixedsize] [-c small|geo] [-T var|fixed|both]
+ *        [-S] [-F fixedsize] [-c small|geo|fine] [-T var|fixed|both]
  *        [-a alloc,alloc,...] [-1]
  * -1 runs each selected allocator once, in this process, without forking
  * (for valgrind --tool=callgrind --toggle-collect=replay, perf record).
@@ -436,10 +440,16 @@ static void *workerMain(void *arg)
 
 /* SAC classes */
 
+#define SAC_CLASSES_TRIED 15     /* the most any -c set has */
+
 static size_t sacClasses(mps_sac_class_s *cls, const Trace *t)
 {
   static const size_t small[] = {16, 24, 32, 48, 64, 128, 192, 256};
   static const size_t geo[] = {32, 64, 128, 256, 512, 1024, 2048, 4096};
+  /* 8 B to 4 KiB in 15 classes, about 1.56x apart (8 * 1.561^k rounded
+   * up to 8): more than the 8 the contract promises (MPS_SAC_CLASS_LIMIT) */
+  static const size_t fine[] = {8, 16, 24, 32, 48, 80, 120, 184, 288, 440, 688,
+                                1072, 1680, 2616, 4096};
   const size_t *sizes = small;
   size_t i, n = 8;
   if (strcmp(t->name, "fixed") == 0) {
@@ -448,10 +458,14 @@ static size_t sacClasses(mps_sac_class_s *cls, const Trace *t)
     cls[0].mps_frequency = 1;
     return 1;
   }
-  if (strcmp(optClasses, "geo") == 0)
+  if (strcmp(optClasses, "geo") == 0) {
     sizes = geo;
-  else if (strcmp(optClasses, "small") != 0)
-    fail("-c takes small or geo");
+  } else if (strcmp(optClasses, "fine") == 0) {
+    sizes = fine;
+    n = sizeof fine / sizeof fine[0];
+  } else if (strcmp(optClasses, "small") != 0) {
+    fail("-c takes small, geo or fine");
+  }
   for (i = 0; i < n; ++i) {
     cls[i].mps_block_size = sizes[i];
     /* about 16 KiB of cache per class, at least 8 blocks */
@@ -527,9 +541,12 @@ static void runOne(const Trace *t, Alloc a, Result *r)
     if (a != A_MALLOC)
       w->pool = shared != NULL ? shared : makePool(t);
     if (a == A_SAC) {
-      mps_sac_class_s cls[MPS_SAC_CLASS_LIMIT];
+      mps_sac_class_s cls[SAC_CLASSES_TRIED];
       size_t n = sacClasses(cls, t);
-      if (mps_sac_create(&w->sac, w->pool, n, cls) != MPS_RES_OK)
+      mps_res_t res = mps_sac_create(&w->sac, w->pool, n, cls);
+      if (res == MPS_RES_LIMIT)
+        fail("mps_sac_create: MPS_RES_LIMIT (more classes than this Tarn takes)");
+      if (res != MPS_RES_OK)
         fail("mps_sac_create failed");
     }
     if (a == A_MVT && mps_ap_create_k(&w->ap, w->pool, mps_args_none) != MPS_RES_OK)
@@ -693,7 +710,7 @@ static void usage(void)
 {
   fprintf(stderr,
           "usage: manualbench [-n maxlive] [-C cycles] [-s seed] [-r reps]\n"
-          "       [-t threads] [-S] [-F fixedsize] [-c small|geo]\n"
+          "       [-t threads] [-S] [-F fixedsize] [-c small|geo|fine]\n"
           "       [-T var|fixed|both] [-a malloc,mvff,sac,mvt,mfs] [-1]\n"
           "  -1: run each allocator once in this process (for profilers)\n");
   exit(2);

@@ -1,6 +1,10 @@
 #!/bin/sh
 # run.sh: build and run Tarn's benchmarks, print the tables
 #
+# manualbench (issue 2), treebench (issues 3 and 4), nurserybench (issue 4),
+# the FIX1 disassembly, the Scheme interpreter against malloc
+# (examples/scheme/bench/run.sh, issue 4), then valgrind instruction counts.
+#
 # Usage (from anywhere; the script finds the repository):
 #   test/bench/run.sh [REPS]
 # REPS (default 5) is the number of runs of each configuration; the tables
@@ -30,11 +34,21 @@ if [ "${QUICK:-0}" = 1 ]; then
   MB_ARGS="-n 10000 -C 2"
   TB_ARGS="-d 12"
   TB_CG_ARGS="-d 10"
+  NB_ARGS="-t 10"
+  NB_OLD="10,50"
+  SCHEME_REPS=1
 else
   MB_ARGS=""
   TB_ARGS=""
-  TB_CG_ARGS="-d 14"
+  TB_CG_ARGS=""
+  NB_ARGS=""
+  NB_OLD="10,200"
+  SCHEME_REPS=$REPS
 fi
+# Valgrind with Tarn's barriers on (as in normal runs): Tarn turns them off
+# under Valgrind unless told, and Valgrind needs these options for them.
+VG_BARRIERS="--vex-iropt-register-updates=allregs-at-mem-access --vex-guest-chase=no"
+export TARN_VALGRIND_BARRIERS=1
 
 echo "== machine"
 echo "nproc: $(nproc)"
@@ -55,6 +69,9 @@ for v in HOT RASH; do
       -lpthread -lgc -o "$OUT/treebench_$lv"
   echo "built $OUT/manualbench_$lv $OUT/treebench_$lv"
 done
+$CC $CFLAGS -DCONFIG_VAR_HOT test/bench/nurserybench.c "$SRC/code/mps.c" \
+    -lpthread -o "$OUT/nurserybench_hot"
+echo "built $OUT/nurserybench_hot"
 $CC -std=gnu99 -O2 -I"$SRC/include" -c test/bench/fix1.c -o "$OUT/fix1.o"
 $CC -std=gnu99 -O2 -DFIX1_MAIN -I"$SRC/include" -I"$SRC/code" test/bench/fix1.c "$SRC/code/mps.c" \
     -lpthread -o "$OUT/fix1"
@@ -69,6 +86,9 @@ echo
 echo "== manualbench: SAC with geometric classes (every request cached), hot"
 "$OUT/manualbench_hot" -r "$REPS" $MB_ARGS -T var -a malloc,sac -c geo
 echo
+echo "== manualbench: SAC with 15 classes 8 B - 4 KiB, ~1.56x apart (more than the contract's 8), hot"
+"$OUT/manualbench_hot" -r "$REPS" $MB_ARGS -T var -a malloc,sac -c fine || true
+echo
 echo "== manualbench: 2 threads, a pool (and SAC, AP) per thread, hot"
 "$OUT/manualbench_hot" -r "$REPS" $MB_ARGS -T var -t 2
 echo
@@ -76,16 +96,32 @@ echo "== manualbench: 2 threads, one shared pool (SAC and AP per thread), hot"
 "$OUT/manualbench_hot" -r "$REPS" $MB_ARGS -T var -t 2 -S
 
 echo
-echo "== treebench (issue 3): hot variety"
+echo "== treebench (issues 3, 4): hot variety, the arena's default chain"
 "$OUT/treebench_hot" -r "$REPS" $TB_ARGS
 echo
-echo "== treebench: rash variety"
+echo "== treebench: rash variety, the arena's default chain"
 "$OUT/treebench_rash" -r "$REPS" $TB_ARGS
-for c in 1024 16384; do
+for c in 4096 16384 65536; do
   echo
-  echo "== treebench: first generation $c KiB, hot"
+  echo "== treebench: the benchmark's chain, first generation $c KiB, hot"
   "$OUT/treebench_hot" -r "$REPS" $TB_ARGS -c $c
 done
+
+echo
+echo "== nurserybench (issue 4): nursery collections against old data, default arena"
+"$OUT/nurserybench_hot" -r "$REPS" $NB_ARGS -o 10 -w 0,64 || true
+echo
+echo "== nurserybench: 1 GiB arena (no growth; the same zone stripes for every size)"
+"$OUT/nurserybench_hot" -r "$REPS" $NB_ARGS -A 1024 -o $NB_OLD -w 0,64 || true
+echo
+echo "== nurserybench: zones of the old data and of the nursery (one run each)"
+for o in $(echo $NB_OLD | tr , ' '); do
+  "$OUT/nurserybench_hot" -1 $NB_ARGS -A 1024 -o $o | tail -n 3
+done
+
+echo
+echo "== the Scheme interpreter on AMC against malloc without free (issue 4)"
+OUT="$OUT/scheme" SRC="$SRC" examples/scheme/bench/run.sh "$SCHEME_REPS" || true
 
 echo
 echo "== FIX1: the area scanner's loop (gcc -O2, x86-64)"
@@ -111,18 +147,19 @@ if [ "${CALLGRIND:-1}" != 0 ] && command -v valgrind >/dev/null 2>&1; then
   done
   echo "   (breakdowns: callgrind_annotate [--inclusive=yes] $OUT/cg.manual.var.mvff etc.)"
   echo
-  echo "== cachegrind: treebench $TB_CG_ARGS, instructions (Ir) by function"
+  echo "== cachegrind: treebench $TB_CG_ARGS (default chain), instructions (Ir) by function"
   echo "   (cachegrind, not callgrind: callgrind 3.19 dies on the barrier faults"
-  echo "   of the AMS runs; cachegrind gives self counts only)"
+  echo "   of the AMS runs; cachegrind gives self counts only; barriers on)"
   for p in ams lo+ams amc boehm; do
     cg="$OUT/cg.tree.$p"
-    line=$(timeout 1800 valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file="$cg" \
-             "$OUT/treebench_hot" -1 -p $p $TB_CG_ARGS 2>/dev/null | grep "^$p:" || true)
+    timeout 1800 valgrind --tool=cachegrind --cache-sim=no $VG_BARRIERS --cachegrind-out-file="$cg" \
+      "$OUT/treebench_hot" -1 -p $p $TB_CG_ARGS 2>/dev/null | grep "^$p:" > "$cg.line" || true
+    line=$(head -n 1 "$cg.line")
     if [ -z "$line" ]; then
       echo "$p: the run failed under cachegrind"
       continue
     fi
-    echo "$line"
+    cat "$cg.line"
     cg_annotate "$cg" 2>/dev/null > "$cg.txt" || true
     total=$(awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1; exit}' "$cg.txt")
     scan=$(awk '/treebench.c:treeScan$/ {gsub(",", "", $1); print $1; exit}' "$cg.txt")

@@ -36,17 +36,37 @@
  *            array (the Boehm equivalent of LO); Boehm's own heuristics
  * Adding a pool: a name in poolName[], a case in tarnSetup().
  *
- * Tarn's setup: a VM arena; a chain of two generations (-c KiB for the
- * first, 4x that for the second; mortality 0.8 and 0.4), shared by the
- * pools (AMS and LO allocate in generation 0); the long-lived objects in
- * an exact table root; the main thread registered, its stack and
- * registers an ambiguous root (mps_root_create_thread).  The collector
- * runs when the chain's capacity is exceeded.
+ * Tarn's setup: a VM arena; the long-lived objects in an exact table
+ * root; the main thread registered, its stack and registers an ambiguous
+ * root (mps_root_create_thread).  Generations:
+ *   default (no -c)  no MPS_KEY_CHAIN and no MPS_KEY_GEN: every pool uses
+ *            the arena's default chain (8 MiB and 36 MiB, MPS 1.118's
+ *            default), each in its class's default generation: AMC and
+ *            AMCZ allocate in generation 0 (the 8 MiB nursery), AMS and LO
+ *            in generation 1 (36 MiB: their default, as in MPS, since a
+ *            non-moving pool gains little from a small first generation).
+ *            This is what a client gets without asking for anything.
+ *   -c KiB   a chain of two generations made by the benchmark (KiB for the
+ *            first, 4x that for the second; mortality 0.8 and 0.4), shared
+ *            by the pools, every pool allocating in generation 0.
+ * The collector runs when a generation's capacity is exceeded.
  *
  * Measurements (each configuration in a fresh child process, -r times,
  * medians printed; ratios are to Boehm):
  *   wall, cpu   time of the whole workload (steps 1-4), not setup;
  *   gcs         collections: mps_collections / GC_get_gc_no;
+ *   slow ms     (Tarn) CPU time in the allocation slow path (mps_ap_fill,
+ *               mps_ap_trip, timed around the calls): all collection work
+ *               (it runs there, in this single-threaded program) plus the
+ *               pools' buffer refills;
+ *   (Tarn) from the gc and gc_start messages: mean bytes condemned
+ *               and surviving per collection, the sum over collections of
+ *               the time from gc_start to gc (the collection's duration:
+ *               its pauses, and the mutator's time between slices if it
+ *               was incremental); from tarn_arena_stats: the longest pause,
+ *               bytes scanned by all collections, write-barrier hits.
+ *               Boehm: GC_get_full_gc_total_time (GC_start_performance_
+ *               measurement) for the time;
  *   peak        the collector's own footprint, sampled every 65536
  *               allocations and after every tree: peak mps_arena_committed
  *               (Tarn) vs peak GC_get_heap_size (Boehm), relative to the
@@ -67,7 +87,10 @@
 #include "mpscams.h"
 #include "mpsclo.h"
 #include "mpscamc.h"
+#include "mpslib.h"
+#include "tarn.h"
 
+#define GC_THREADS 1            /* for GC_get_parallel; no threads are made */
 #include <gc.h>
 
 #include <stdint.h>
@@ -101,7 +124,7 @@ static const char *poolName[P_LIMIT] = {"ams", "lo+ams", "amc", "boehm"};
 
 /* Options */
 static int optDepth = 16, optLong = -1, optIters = 2, optReps = 5;
-static size_t optArray = 500000, optGen0 = 4096;
+static size_t optArray = 500000, optGen0 = 0;   /* 0: the default chain */
 static unsigned long optSeed = 1;
 static int optPools[P_LIMIT] = {1, 1, 1, 1};
 
@@ -184,15 +207,90 @@ static size_t footprint(void)
   return kind == P_BOEHM ? GC_get_heap_size() : mps_arena_committed(arena);
 }
 
+/* Collections seen through the gc and gc_start messages (Tarn). */
+static unsigned long msgGcs;
+static double msgCondemned, msgLive, msgTime;
+static mps_clock_t msgStart;
+
+static void drainMessages(void)
+{
+  mps_message_type_t type;
+  mps_message_t msg;
+  while (mps_message_queue_type(&type, arena)) {
+    if (!mps_message_get(&msg, arena, type))
+      break;
+    if (type == mps_message_type_gc_start()) {
+      msgStart = mps_message_clock(arena, msg);
+    } else if (type == mps_message_type_gc()) {
+      ++msgGcs;
+      msgCondemned += (double)mps_message_gc_condemned_size(arena, msg);
+      msgLive += (double)mps_message_gc_live_size(arena, msg);
+      msgTime += (double)(mps_message_clock(arena, msg) - msgStart)
+                 / (double)mps_clocks_per_sec();
+    }
+    mps_message_discard(arena, msg);
+  }
+}
+
 static void sample(void)
 {
   size_t fp = footprint();
   if (fp > peakFootprint)
     peakFootprint = fp;
+  if (kind != P_BOEHM)
+    drainMessages();
 }
 
+/* The allocation slow path, timed.  tbReserve is mps_reserve (the same
+ * test as the macro in mps.h) with the thread's CPU time taken around
+ * mps_ap_fill, and tbCommit likewise around mps_ap_trip: Tarn collects
+ * there (buffer refills and every slice of collection work), so slowCpu is
+ * the collector's CPU time plus the pools' buffer refills. */
+static double slowCpu;
+static unsigned long slowCalls;
+
+static double threadCpu(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static mps_res_t __attribute__((noinline)) tbFill(mps_addr_t *p, mps_ap_t ap, size_t size)
+{
+  double t0 = threadCpu();
+  mps_res_t res = mps_ap_fill(p, ap, size);
+  slowCpu += threadCpu() - t0;
+  ++slowCalls;
+  return res;
+}
+
+static mps_bool_t __attribute__((noinline)) tbTrip(mps_ap_t ap, mps_addr_t p, size_t size)
+{
+  double t0 = threadCpu();
+  mps_bool_t ok = mps_ap_trip(ap, p, size);
+  slowCpu += threadCpu() - t0;
+  ++slowCalls;
+  return ok;
+}
+
+static inline mps_res_t tbReserve(mps_addr_t *p, mps_ap_t ap, size_t size)
+{
+  mps_word_t next = (mps_word_t)ap->alloc + (mps_word_t)size;
+  if (next > (mps_word_t)ap->alloc && next <= (mps_word_t)ap->limit) {
+    ap->alloc = (mps_addr_t)next;
+    *p = ap->init;
+    return MPS_RES_OK;
+  }
+  return tbFill(p, ap, size);
+}
+
+#define tbCommit(ap, p, size) \
+  (((volatile mps_ap_s *)(ap))->init = (ap)->alloc, \
+   ((volatile mps_ap_s *)(ap))->limit != NULL || tbTrip(ap, p, size))
+
 #define COUNT_ALLOC() \
-  do { if ((++allocCount & 0xFFFF) == 0) sample(); } while (0)
+  do { if ((++allocCount & 0x3FFF) == 0) sample(); } while (0)
 
 static inline Node *newNode(Node *l, Node *r, Leaf *d)
 {
@@ -209,14 +307,14 @@ static inline Node *newNode(Node *l, Node *r, Leaf *d)
   } else {
     mps_addr_t p;
     do {
-      if (mps_reserve(&p, nodeAP, sizeof(Node)) != MPS_RES_OK)
+      if (tbReserve(&p, nodeAP, sizeof(Node)) != MPS_RES_OK)
         fail("mps_reserve failed");
       n = p;
       n->hdr = HDR(T_NODE, sizeof(Node));
       n->left = l;
       n->right = r;
       n->data = d;
-    } while (!mps_commit(nodeAP, p, sizeof(Node)));
+    } while (!tbCommit(nodeAP, p, sizeof(Node)));
   }
   return n;
 }
@@ -241,13 +339,13 @@ static Leaf *newLeaf(mps_word_t v, size_t words)
   } else {
     mps_addr_t p;
     do {
-      if (mps_reserve(&p, leafAP, size) != MPS_RES_OK)
+      if (tbReserve(&p, leafAP, size) != MPS_RES_OK)
         fail("mps_reserve failed");
       l = p;
       l->hdr = HDR(T_LEAF, size);
       for (i = 0; i < words; ++i)
         l->v[i] = leafValue(v, i);
-    } while (!mps_commit(leafAP, p, size));
+    } while (!tbCommit(leafAP, p, size));
   }
   return l;
 }
@@ -377,7 +475,8 @@ static mps_pool_t makePool(mps_pool_class_t klass, int gen)
   mps_res_t res;
   MPS_ARGS_BEGIN(args) {
     MPS_ARGS_ADD(args, MPS_KEY_FORMAT, fmt);
-    MPS_ARGS_ADD(args, MPS_KEY_CHAIN, chain);
+    if (chain != NULL)
+      MPS_ARGS_ADD(args, MPS_KEY_CHAIN, chain);
     if (gen >= 0)
       MPS_ARGS_ADD(args, MPS_KEY_GEN, (unsigned)gen);
     res = mps_pool_create_k(&pool, arena, klass, args);
@@ -404,19 +503,24 @@ static void tarnSetup(void *cold)
   } MPS_ARGS_END(args);
   if (res != MPS_RES_OK)
     fail("format creation failed");
-  gens[0].mps_capacity = optGen0;
-  gens[0].mps_mortality = 0.8;
-  gens[1].mps_capacity = optGen0 * 4;
-  gens[1].mps_mortality = 0.4;
-  if (mps_chain_create(&chain, arena, 2, gens) != MPS_RES_OK)
-    fail("chain creation failed");
+  mps_message_type_enable(arena, mps_message_type_gc());
+  mps_message_type_enable(arena, mps_message_type_gc_start());
+  chain = NULL;
+  if (optGen0 > 0) {
+    gens[0].mps_capacity = optGen0;
+    gens[0].mps_mortality = 0.8;
+    gens[1].mps_capacity = optGen0 * 4;
+    gens[1].mps_mortality = 0.4;
+    if (mps_chain_create(&chain, arena, 2, gens) != MPS_RES_OK)
+      fail("chain creation failed");
+  }
   switch (kind) {
   case P_AMS:
-    nodePool = leafPool = makePool(mps_class_ams(), 0);
+    nodePool = leafPool = makePool(mps_class_ams(), chain != NULL ? 0 : -1);
     break;
   case P_LOAMS:
-    nodePool = makePool(mps_class_ams(), 0);
-    leafPool = makePool(mps_class_lo(), 0);
+    nodePool = makePool(mps_class_ams(), chain != NULL ? 0 : -1);
+    leafPool = makePool(mps_class_lo(), chain != NULL ? 0 : -1);
     break;
   case P_AMC:
     nodePool = makePool(mps_class_amc(), -1);
@@ -455,7 +559,8 @@ static void tarnTeardown(void)
   if (leafPool != nodePool)
     mps_pool_destroy(leafPool);
   mps_pool_destroy(nodePool);
-  mps_chain_destroy(chain);
+  if (chain != NULL)
+    mps_chain_destroy(chain);
   mps_fmt_destroy(fmt);
   mps_arena_destroy(arena);
 }
@@ -467,6 +572,9 @@ typedef struct Result {
   unsigned long gcs;
   size_t peak, rss;
   unsigned long allocs, scannedRefs, fix2Calls;
+  unsigned long msgGcs, barrierHits;
+  double condemned, live, gcTime, maxPause, scanned;  /* bytes, seconds */
+  double slowCpu;               /* seconds */
   int ok;
 } Result;
 
@@ -513,6 +621,7 @@ static void __attribute__((noinline)) runOne(PoolKind k, Result *r)
   memset(r, 0, sizeof *r);
   if (k == P_BOEHM) {
     GC_INIT();
+    GC_start_performance_measurement();
     gc0 = (unsigned long)GC_get_gc_no();
   } else {
     tarnSetup(cold);
@@ -535,8 +644,20 @@ static void __attribute__((noinline)) runOne(PoolKind k, Result *r)
   r->fix2Calls = treeFix2Calls;
   if (k == P_BOEHM) {
     r->gcs = (unsigned long)GC_get_gc_no() - gc0;
+    r->gcTime = (double)GC_get_full_gc_total_time() * 1e-3;
+    r->msgGcs = r->gcs;
   } else {
+    tarn_stats_s st;
     r->gcs = mps_collections(arena) - gc0;
+    tarn_arena_stats(arena, &st);
+    r->msgGcs = msgGcs;
+    r->condemned = msgCondemned;
+    r->live = msgLive;
+    r->gcTime = msgTime;
+    r->slowCpu = slowCpu;
+    r->maxPause = st.max_pause;
+    r->scanned = (double)st.total_scanned;
+    r->barrierHits = st.barrier_hits;
     tarnTeardown();
   }
   r->ok = 1;
@@ -591,14 +712,45 @@ static void usage(void)
   exit(2);
 }
 
+/* What each configuration's pools used, for the report. */
+static void describeConfig(void)
+{
+  if (optGen0 == 0) {
+    printf("generations: the arena's default chain (8192 KiB, 36864 KiB; no "
+           "MPS_KEY_CHAIN, no MPS_KEY_GEN)\n"
+           "  amc: AMC and AMCZ allocate in generation 0 (8 MiB nursery)\n"
+           "  ams, lo+ams: AMS and LO allocate in generation 1 (36 MiB), their "
+           "default\n");
+  } else {
+    printf("generations: the benchmark's chain (%lu KiB, %lu KiB; mortality "
+           "0.8, 0.4); every pool allocates in generation 0\n",
+           (unsigned long)optGen0, (unsigned long)optGen0 * 4);
+  }
+  printf("  boehm: its own policy (GC_get_parallel %d)\n", GC_get_parallel());
+}
+
+static void printResult(const char *label, const Result *r)
+{
+  printf("%s: wall %.1f ms cpu %.1f ms gcs %lu peak %.0f KiB rss %.0f KiB "
+         "allocs %lu scanned refs %lu fix2 calls %lu\n", label, r->wall * 1e3,
+         r->cpu * 1e3, r->gcs, r->peak / 1024.0, r->rss / 1024.0, r->allocs,
+         r->scannedRefs, r->fix2Calls);
+  printf("%s: slow path cpu %.1f ms; gc time %.1f ms; per collection: condemned %.0f KiB, survived %.0f KiB; "
+         "max pause %.2f ms; scanned %.0f KiB in all; barrier hits %lu\n", label,
+         r->slowCpu * 1e3, r->gcTime * 1e3, r->msgGcs ? r->condemned / 1024.0 / (double)r->msgGcs : 0.0,
+         r->msgGcs ? r->live / 1024.0 / (double)r->msgGcs : 0.0, r->maxPause * 1e3,
+         r->scanned / 1024.0, r->barrierHits);
+}
+
 int main(int argc, char *argv[])
 {
-  static double wall[P_LIMIT][64], cpu[P_LIMIT][64], gcs[P_LIMIT][64],
-      peak[P_LIMIT][64], rss[P_LIMIT][64];
-  double mw[P_LIMIT], mc[P_LIMIT], mg[P_LIMIT], mp[P_LIMIT], mr[P_LIMIT];
+  enum { M_WALL, M_CPU, M_GCS, M_PEAK, M_RSS, M_GCTIME, M_COND, M_LIVE,
+         M_MAXPAUSE, M_SCANNED, M_HITS, M_SLOW, M_LIMIT };
+  static double v[M_LIMIT][P_LIMIT][64];
+  double m[M_LIMIT][P_LIMIT];
   int bad[P_LIMIT] = {0};
   unsigned long allocs = 0;
-  int c, rep, k, inProcess = 0;
+  int c, rep, k, i, inProcess = 0;
   while ((c = getopt(argc, argv, "d:l:i:a:c:r:p:s:1h")) != -1) {
     switch (c) {
     case 'd': optDepth = atoi(optarg); break;
@@ -631,7 +783,7 @@ int main(int argc, char *argv[])
     usage();
   (void)optSeed;                /* the workload is deterministic */
   printf("treebench: variety %s, depth %d, long-lived depth %d, iters %d, "
-         "array %lu words, gen0 %lu KiB, reps %d (medians)\n",
+         "array %lu words, %s, reps %d (medians)\n",
 #if defined(CONFIG_VAR_RASH)
          "rash",
 #elif defined(CONFIG_VAR_COOL)
@@ -640,7 +792,8 @@ int main(int argc, char *argv[])
          "hot",
 #endif
          optDepth, optLong >= 0 ? optLong : optDepth, optIters,
-         (unsigned long)optArray, (unsigned long)optGen0, optReps);
+         (unsigned long)optArray, optGen0 == 0 ? "default chain" : "-c chain", optReps);
+  describeConfig();
 
   if (inProcess) {              /* one run, no fork: for profilers */
     Result r;
@@ -649,10 +802,7 @@ int main(int argc, char *argv[])
     if (k == P_LIMIT)
       usage();
     runOne((PoolKind)k, &r);
-    printf("%s: wall %.1f ms cpu %.1f ms gcs %lu peak %.0f KiB rss %.0f KiB "
-           "allocs %lu scanned refs %lu fix2 calls %lu\n", poolName[k], r.wall * 1e3,
-           r.cpu * 1e3, r.gcs, r.peak / 1024.0, r.rss / 1024.0, r.allocs, r.scannedRefs,
-           r.fix2Calls);
+    printResult(poolName[k], &r);
     return 0;
   }
 
@@ -665,20 +815,23 @@ int main(int argc, char *argv[])
       if (!r.ok)
         bad[k] = 1;
       allocs = r.allocs > allocs ? r.allocs : allocs;
-      wall[k][rep] = r.wall * 1e3;
-      cpu[k][rep] = r.cpu * 1e3;
-      gcs[k][rep] = (double)r.gcs;
-      peak[k][rep] = (double)r.peak / 1024.0;
-      rss[k][rep] = (double)r.rss / 1024.0;
+      v[M_WALL][k][rep] = r.wall * 1e3;
+      v[M_CPU][k][rep] = r.cpu * 1e3;
+      v[M_GCS][k][rep] = (double)r.gcs;
+      v[M_PEAK][k][rep] = (double)r.peak / 1024.0;
+      v[M_RSS][k][rep] = (double)r.rss / 1024.0;
+      v[M_GCTIME][k][rep] = r.gcTime * 1e3;
+      v[M_COND][k][rep] = r.msgGcs ? r.condemned / 1024.0 / (double)r.msgGcs : 0.0;
+      v[M_LIVE][k][rep] = r.msgGcs ? r.live / 1024.0 / (double)r.msgGcs : 0.0;
+      v[M_MAXPAUSE][k][rep] = r.maxPause * 1e3;
+      v[M_SCANNED][k][rep] = r.scanned / 1048576.0;
+      v[M_HITS][k][rep] = (double)r.barrierHits;
+      v[M_SLOW][k][rep] = r.slowCpu * 1e3;
     }
   for (k = 0; k < P_LIMIT; ++k)
-    if (optPools[k]) {
-      mw[k] = median(wall[k], optReps);
-      mc[k] = median(cpu[k], optReps);
-      mg[k] = median(gcs[k], optReps);
-      mp[k] = median(peak[k], optReps);
-      mr[k] = median(rss[k], optReps);
-    }
+    if (optPools[k])
+      for (i = 0; i < M_LIMIT; ++i)
+        m[i][k] = median(v[i][k], optReps);
   printf("objects allocated per run: %lu (32 bytes each, plus one array of %lu KiB)\n",
          allocs, (unsigned long)((optArray + 1) * WORD / 1024));
   printf("%-8s %9s %9s %6s %10s %10s %8s %8s %8s %8s\n", "pool", "wall ms",
@@ -692,9 +845,30 @@ int main(int argc, char *argv[])
       continue;
     }
     printf("%-8s %9.1f %9.1f %6.0f %10.0f %10.0f %8.2f %8.2f %8.2f %8.2f\n",
-           poolName[k], mw[k], mc[k], mg[k], mp[k], mr[k],
-           b ? mw[k] / mw[P_BOEHM] : 0.0, b ? mc[k] / mc[P_BOEHM] : 0.0,
-           b ? mp[k] / mp[P_BOEHM] : 0.0, b ? mr[k] / mr[P_BOEHM] : 0.0);
+           poolName[k], m[M_WALL][k], m[M_CPU][k], m[M_GCS][k], m[M_PEAK][k],
+           m[M_RSS][k],
+           b ? m[M_WALL][k] / m[M_WALL][P_BOEHM] : 0.0,
+           b ? m[M_CPU][k] / m[M_CPU][P_BOEHM] : 0.0,
+           b ? m[M_PEAK][k] / m[M_PEAK][P_BOEHM] : 0.0,
+           b ? m[M_RSS][k] / m[M_RSS][P_BOEHM] : 0.0);
+  }
+  printf("collector detail (medians).  slow cpu: CPU ms in mps_ap_fill/mps_ap_trip "
+         "(all collection work and buffer refills);\n  gc wall: sum of gc_start-to-gc "
+         "message clocks (Boehm: GC_get_full_gc_total_time, ms resolution);\n"
+         "  cond, live: KiB condemned and surviving per collection; max: longest pause; "
+         "scanned: by all collections\n");
+  printf("%-8s %9s %9s %9s %9s %8s %11s %9s\n", "pool", "slow cpu", "gc wall",
+         "cond KiB", "live KiB", "max ms", "scanned MiB", "bar.hits");
+  for (k = 0; k < P_LIMIT; ++k) {
+    if (!optPools[k] || bad[k])
+      continue;
+    if (k == P_BOEHM)
+      printf("%-8s %9s %9.0f %9s %9s %8s %11s %9s\n", poolName[k], "-",
+             m[M_GCTIME][k], "-", "-", "-", "-", "-");
+    else
+      printf("%-8s %9.1f %9.1f %9.0f %9.0f %8.2f %11.1f %9.0f\n", poolName[k],
+             m[M_SLOW][k], m[M_GCTIME][k], m[M_COND][k], m[M_LIVE][k],
+             m[M_MAXPAUSE][k], m[M_SCANNED][k], m[M_HITS][k]);
   }
   return 0;
 }
