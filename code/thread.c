@@ -25,6 +25,7 @@
 #include <signal.h>
 #include <semaphore.h>
 #include <errno.h>
+#include <stdlib.h>
 #endif
 
 Bool ThreadCheck(Thread thread)
@@ -35,6 +36,24 @@ Bool ThreadCheck(Thread thread)
 }
 
 #if TARN_THREADS
+
+/* The signals: chosen when mps.c is compiled (CONFIG_PTHREADEXT_SIGSUSPEND,
+ * CONFIG_PTHREADEXT_SIGRESUME), and overridable when the first thread is
+ * registered by the environment variables TARN_SIGSUSPEND and
+ * TARN_SIGRESUME (signal numbers), for a host that needs those signals. */
+static int threadSigSuspend = CONFIG_PTHREADEXT_SIGSUSPEND;
+static int threadSigResume = CONFIG_PTHREADEXT_SIGRESUME;
+
+static int threadSignalFromEnv(const char *name, int dflt)
+{
+  const char *v = getenv(name);
+  long n;
+  char *end;
+  if (v == NULL)
+    return dflt;
+  n = strtol(v, &end, 10);
+  return *end == '\0' && n > 0 && n < NSIG ? (int)n : dflt;
+}
 
 static Thread volatile threadSuspendTarget = NULL;
 static __thread Thread threadSelf = NULL;
@@ -53,7 +72,7 @@ static void threadSuspendHandler(int sig, siginfo_t *info, void *context)
   thread->stackPointer = (Addr)&local;
   thread->resumed = 0;
   sigfillset(&mask);
-  sigdelset(&mask, CONFIG_PTHREADEXT_SIGRESUME);
+  sigdelset(&mask, threadSigResume);
   sem_post(&threadAck);
   while (!thread->resumed)
     sigsuspend(&mask);
@@ -113,18 +132,22 @@ static void threadForkChild(void) { threadForkRelease(TRUE); }
 static void threadInitSignals(void)
 {
   (void)pthread_atfork(threadForkPrepare, threadForkParent, threadForkChild);
+  threadSigSuspend = threadSignalFromEnv("TARN_SIGSUSPEND", threadSigSuspend);
+  threadSigResume = threadSignalFromEnv("TARN_SIGRESUME", threadSigResume);
+  if (threadSigSuspend == threadSigResume)
+    return;
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_sigaction = threadSuspendHandler;
   sa.sa_flags = SA_SIGINFO | SA_RESTART;
   sigfillset(&sa.sa_mask);
-  if (sigaction(CONFIG_PTHREADEXT_SIGSUSPEND, &sa, NULL) != 0)
+  if (sigaction(threadSigSuspend, &sa, NULL) != 0)
     return;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = threadResumeHandler;
   sa.sa_flags = SA_RESTART;
   sigfillset(&sa.sa_mask);
-  if (sigaction(CONFIG_PTHREADEXT_SIGRESUME, &sa, NULL) != 0)
+  if (sigaction(threadSigResume, &sa, NULL) != 0)
     return;
   if (sem_init(&threadAck, 0, 0) != 0)
     return;
@@ -163,7 +186,7 @@ void ThreadRingSuspend(Arena arena)
     if (thread->alias != NULL)
       continue;
     threadSuspendTarget = thread;
-    if (pthread_kill(thread->id, CONFIG_PTHREADEXT_SIGSUSPEND) != 0) {
+    if (pthread_kill(thread->id, threadSigSuspend) != 0) {
       thread->alive = FALSE;    /* it exited while registered */
       continue;
     }
@@ -178,7 +201,7 @@ void ThreadRingResume(Arena arena)
   for (node = arena->threadRing.next; node != &arena->threadRing; node = node->next) {
     Thread thread = RING_ELT(Thread, arenaRing, node);
     if (thread->suspended) {
-      if (pthread_kill(thread->id, CONFIG_PTHREADEXT_SIGRESUME) == 0)
+      if (pthread_kill(thread->id, threadSigResume) == 0)
         threadWaitAck();
       thread->suspended = FALSE;
     }
