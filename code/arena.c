@@ -52,6 +52,7 @@ Bool ArenaCheck(Arena arena)
 void LocusPrefInit(LocusPref pref)
 {
   pref->zones = ZoneSetUNIV;
+  pref->avoid = ZoneSetEMPTY;
   pref->high = FALSE;
 }
 
@@ -432,11 +433,20 @@ Res ArenaAlloc(Addr *baseReturn, LocusPref pref, Size size, Arena arena, Tract o
   n = size >> gs;
 
   if (!arenaFindRun(&chunk, &base, arena, n, pref)) {
+    /* Widen the search: zones nobody else wants, then anything but zone
+     * 0, then anything. */
     LocusPrefStruct any = *pref;
-    any.zones = ZoneSetUNIV & ~(ZoneSet)1;   /* still not zone 0, if possible */
-    if (pref->zones == any.zones || !arenaFindRun(&chunk, &base, arena, n, &any))
+    Bool found = FALSE;
+    any.zones = ~pref->avoid & ~(ZoneSet)1;
+    if (any.zones != pref->zones && any.zones != ZoneSetEMPTY)
+      found = arenaFindRun(&chunk, &base, arena, n, &any);
+    if (!found && pref->zones != (ZoneSetUNIV & ~(ZoneSet)1)) {
+      any.zones = ZoneSetUNIV & ~(ZoneSet)1;
+      found = arenaFindRun(&chunk, &base, arena, n, &any);
+    }
+    if (!found)
       any.zones = ZoneSetUNIV;
-    if (any.zones == ZoneSetUNIV && !arenaFindRun(&chunk, &base, arena, n, &any)) {
+    if (!found && !arenaFindRun(&chunk, &base, arena, n, &any)) {
       res = arena->klass->grow(arena, size);
       if (res != ResOK)
         return res;

@@ -25,6 +25,7 @@
  * arena falls back to any zone); high: search from the top of memory. */
 typedef struct LocusPrefStruct {
   ZoneSet zones;
+  ZoneSet avoid;                /* when zones are full, keep out of these */
   Bool high;
 } LocusPrefStruct, *LocusPref;
 

@@ -5,6 +5,7 @@
 #include "control.h"
 #include "trace.h"
 #include "event.h"
+#include "thread.h"
 #include <string.h>
 
 Bool BufferCheck(Buffer buffer)
@@ -90,11 +91,6 @@ void BufferDestroy(Buffer buffer)
   Pool pool = buffer->pool;
   Arena arena = buffer->arena;
   AVERT(Buffer, buffer);
-  if (buffer->mode & BufferModeFLIPPED) {
-    /* An abandoned reservation: it was never committed. */
-    buffer->apStruct.alloc = buffer->apStruct.init;
-    buffer->mode &= ~BufferModeFLIPPED;
-  }
   /* A block reserved but not committed is abandoned (contract 9.2). */
   buffer->apStruct.alloc = buffer->apStruct.init;
   BufferDetach(buffer);
@@ -115,7 +111,7 @@ void BufferDetach(Buffer buffer)
   buffer->emptied += AddrOffset(BufferInit(buffer), buffer->poolLimit);
   pool->klass->bufferEmpty(pool, buffer, BufferInit(buffer), buffer->poolLimit);
   bufferSetEmpty(buffer);
-  buffer->mode &= ~BufferModeTRAPPED;
+  buffer->mode &= ~(BufferModeTRAPPED | BufferModeFLIPPED);
 }
 
 Res BufferFill(Addr *pReturn, Buffer buffer, Size size)
@@ -127,10 +123,11 @@ Res BufferFill(Addr *pReturn, Buffer buffer, Size size)
   AVERT(Buffer, buffer);
   AVER(size > 0);
   AVER(BufferIsReady(buffer));
-  AVER((buffer->mode & BufferModeFLIPPED) == 0);
 
-  /* A trap set for another reason, with room left: lift it. */
-  if ((buffer->mode & BufferModeTRAPPED) && BufferIsAttached(buffer)
+  /* A trap set for a reason other than a flip, with room left: lift it.
+   * (After a flip the region may be condemned: start a new one.) */
+  if ((buffer->mode & BufferModeTRAPPED) && !(buffer->mode & BufferModeFLIPPED)
+      && BufferIsAttached(buffer)
       && AddrAdd(BufferAlloc(buffer), size) > BufferAlloc(buffer)
       && AddrAdd(BufferAlloc(buffer), size) <= buffer->poolLimit) {
     buffer->mode &= ~BufferModeTRAPPED;
@@ -156,6 +153,7 @@ Res BufferFill(Addr *pReturn, Buffer buffer, Size size)
     buffer->apStruct.alloc = base;
     buffer->apStruct.limit = limit;
     buffer->filled += AddrOffset(base, limit);
+    buffer->owner = ThreadCurrentId();
     EVENTN(BufferFill, SEG, (Word)buffer->arena, (Word)buffer, (Word)base, AddrOffset(base, limit));
   }
   *pReturn = BufferAlloc(buffer);
@@ -172,31 +170,42 @@ Bool BufferTrip(Buffer buffer, Addr p, Size size)
    * its load of limit, the flip saw the object committed and detached the
    * buffer: the object is valid. */
   AVER(!BufferIsAttached(buffer) || AddrAdd(p, size) == BufferInit(buffer));
-  UNUSED(p);
   UNUSED(size);
-  if (buffer->mode & BufferModeFLIPPED) {
-    /* The collector flipped after the reserve: the object may hold stale
-     * references.  Give its memory back with the rest of the region. */
-    buffer->mode &= ~BufferModeFLIPPED;
+  if ((buffer->mode & BufferModeFLIPPED) && p == buffer->initAtFlip) {
+    /* Reserved before the flip, or in the middle of a reserve the flip
+     * interrupted: either way the collector did not see it as an object,
+     * and its references may be stale.  Give its memory back with the
+     * rest of the region; the client tries again. */
     buffer->apStruct.init = p;
     buffer->apStruct.alloc = p;
     BufferDetach(buffer);
     return FALSE;
   }
+  /* Committed before the flip (its commit was interrupted between storing
+   * init and loading limit): the collector saw it. */
   return TRUE;
 }
 
+/* The flip only traps the buffer: its owner thread may be suspended in
+ * the middle of the inline reserve or commit, so nothing it may be about
+ * to read or write (init, alloc) is changed.  What was committed before
+ * the flip is [base, init); the one object that may be on its way, at
+ * initAtFlip, is refused by BufferTrip. */
 void BufferFlip(Buffer buffer)
 {
   AVERT(Buffer, buffer);
   if (!BufferIsAttached(buffer))
     return;
-  if (BufferIsReady(buffer)) {
+  /* The thread running the collector is inside the manager, so it cannot
+   * be half-way through an inline reserve or commit: its own ready
+   * buffers can be given back now. */
+  if (BufferIsReady(buffer) && buffer->owner == ThreadCurrentId()) {
     BufferDetach(buffer);
-  } else {
-    buffer->mode |= BufferModeFLIPPED | BufferModeTRAPPED;
-    buffer->apStruct.limit = NULL;
+    return;
   }
+  buffer->initAtFlip = BufferInit(buffer);
+  buffer->mode |= BufferModeFLIPPED | BufferModeTRAPPED;
+  buffer->apStruct.limit = NULL;
 }
 
 Res BufferFramePush(mps_frame_t *frameReturn, Buffer buffer)

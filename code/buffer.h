@@ -9,8 +9,9 @@
  * Invariant: base <= init <= alloc <= poolLimit, and ap.limit is either
  * poolLimit or 0.  ap.limit == 0 is a trap: the next reserve goes to
  * BufferFill and the next commit to BufferTrip.  The collector traps a
- * buffer at a flip; if a reservation was outstanding the buffer is marked
- * flipped and that commit fails (design: allocation points).  A detached
+ * buffer at a flip (and only traps it: its owner may be in the middle of
+ * the inline code); the commit of the object reserved at the flip fails
+ * (design: allocation points).  A detached
  * buffer has base == init == alloc == poolLimit == limit == NULL.
  */
 
@@ -38,6 +39,8 @@ typedef struct BufferStruct {
   Rank rank;                    /* of references in objects allocated here */
   Seg seg;                      /* segment holding the region, if any */
   unsigned mode;
+  Addr initAtFlip;              /* init when the last flip trapped it */
+  Word owner;                   /* the thread that last filled it */
   Count rampDepth;              /* open allocation patterns */
   Bool rampCollectAll;
   Size filled;                  /* bytes handed to this buffer so far */

@@ -134,6 +134,13 @@ ZoneSet GenDescPrefZones(GenDesc gen, Arena arena)
   return zones != ZoneSetEMPTY ? zones : ZoneSetUNIV & ~(ZoneSet)1;
 }
 
+void GenDescLocusPref(LocusPrefStruct *pref, GenDesc gen, Arena arena)
+{
+  LocusPrefInit(pref);
+  pref->zones = GenDescPrefZones(gen, arena);
+  pref->avoid = arena->zonesClaimed & ~gen->zones;
+}
+
 void GenDescNoteSeg(GenDesc gen, Arena arena, Addr base, Addr limit)
 {
   ZoneSet zones = ZoneSetOfRange(arena, base, limit);

@@ -18,6 +18,7 @@
 #include "types.h"
 #include "check.h"
 #include "ring.h"
+#include "arena.h"
 
 #define GenDescSig ((Sig)0x5199E4DE)
 #define PoolGenSig ((Sig)0x5199E490)
@@ -74,6 +75,8 @@ extern void ChainReleaseForPool(Chain chain);
  * so that summaries can tell generations apart.  Zone 0 is avoided
  * altogether, so that MPS_FIX1(NULL) is false. */
 extern ZoneSet GenDescPrefZones(GenDesc gen, Arena arena);
+/* Where a new segment of gen should go (zones, and zones to keep out of). */
+extern void GenDescLocusPref(LocusPrefStruct *pref, GenDesc gen, Arena arena);
 extern void GenDescNoteSeg(GenDesc gen, Arena arena, Addr base, Addr limit);
 
 extern void PoolGenInit(PoolGen pgen, GenDesc gen, Pool pool);

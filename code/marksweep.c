@@ -126,8 +126,7 @@ static Res msSegCreate(Seg *segReturn, MSPool mspool, Size size, RankSet rankSet
   Seg seg;
   Res res;
 
-  LocusPrefInit(&pref);
-  pref.zones = GenDescPrefZones(mspool->pgenStruct.gen, PoolArena(pool));
+  GenDescLocusPref(&pref, mspool->pgenStruct.gen, PoolArena(pool));
   res = SegAlloc(&seg, descSize, &pref, size, pool);
   if (res != ResOK)
     return res;

@@ -232,8 +232,7 @@ static Res amcSegCreate(Seg *segReturn, AMC amc, AMCGen gen, Size size)
   Seg seg;
   Res res;
 
-  LocusPrefInit(&pref);
-  pref.zones = GenDescPrefZones(gen->pgenStruct.gen, PoolArena(pool));
+  GenDescLocusPref(&pref, gen->pgenStruct.gen, PoolArena(pool));
   res = SegAlloc(&seg, sizeof(AMCSegStruct), &pref, size, pool);
   if (res != ResOK)
     return res;

@@ -29,9 +29,9 @@ static void protChain(int sig, siginfo_t *info, void *context, struct sigaction 
 {
   if (prev->sa_flags & SA_SIGINFO) {
     prev->sa_sigaction(sig, info, context);
-  } else if (prev->sa_handler == SIG_IGN) {
-    return;
-  } else if (prev->sa_handler == SIG_DFL) {
+  } else if (prev->sa_handler == SIG_DFL || prev->sa_handler == SIG_IGN) {
+    /* (An ignored SIGSEGV would make the access fault for ever; the
+     * kernel kills a process whose fault signal is ignored.) */
     /* Let the access happen again with nobody catching it: the default
      * action (a core dump) is what the program would have got. */
     struct sigaction dfl;

@@ -159,6 +159,11 @@ Bool ThreadIsCurrent(Thread thread)
   return pthread_equal(thread->id, pthread_self());
 }
 
+Word ThreadCurrentId(void)
+{
+  return (Word)pthread_self();
+}
+
 static void threadWaitAck(void)
 {
   while (sem_wait(&threadAck) != 0 && errno == EINTR)
@@ -216,6 +221,11 @@ Bool ThreadIsCurrent(Thread thread)
 {
   UNUSED(thread);
   return TRUE;
+}
+
+Word ThreadCurrentId(void)
+{
+  return 1;
 }
 
 void ThreadRingSuspend(Arena arena) { UNUSED(arena); }

@@ -40,6 +40,8 @@ extern Bool ThreadCheck(Thread thread);
 extern Res ThreadRegister(Thread *threadReturn, Arena arena);
 extern void ThreadDeregister(Thread thread);
 extern Bool ThreadIsCurrent(Thread thread);
+/* An identity for the calling thread (not a registration). */
+extern Word ThreadCurrentId(void);
 /* Stop every registered thread of the arena except the caller, and let
  * them go again.  Between the two, their stacks can be scanned and the
  * heap is the collector's. */

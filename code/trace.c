@@ -107,10 +107,15 @@ mps_res_t _mps_fix2(mps_ss_t mps_ss, mps_addr_t *ref_io)
   if (i < ss->tableCount && (tract = ss->table[i]) != NULL
       && (tract->white & ss->traces) != 0) {
     Seg seg = tract->seg;
+    Arena arena = ss->arena;
     Res res = seg->fix(seg, ss, (Addr *)ref_io);
     if (res != ResOK)
       return res;
     ref = (Addr)*ref_io;
+    /* A copy may have grown the arena and moved the tract table. */
+    ss->tableBase = arena->tableBase;
+    ss->tableCount = arena->tableCount;
+    ss->table = arena->table;
   }
   ScanStateFixed(ss, ref);
   return MPS_RES_OK;

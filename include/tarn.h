@@ -37,8 +37,8 @@ typedef struct tarn_stats_s {
   size_t bytes_scanned;         /* by the last collection */
   size_t condemned;             /* by the last collection */
   size_t live;                  /* survivors of the last collection */
-  double last_pause;            /* of the last collection */
-  double max_pause;             /* the longest so far */
+  double last_pause;            /* of the last slice of collection work */
+  double max_pause;             /* the longest slice so far */
   size_t total_scanned;         /* bytes scanned by all collections */
 } tarn_stats_s;
 

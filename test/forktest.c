@@ -204,6 +204,11 @@ static void *sleeperMain(void *arg)
  * main thread collects, checks the table (read only) and ends. */
 
 static volatile int childThreadStop;
+/* The child's two threads take turns at allocating and collecting (a
+ * client lock): each is suspended while it waits for the other, which
+ * is what this test is about.  Allocation racing with another thread's
+ * collections is threadstress's business (its -f phase). */
+static pthread_mutex_t childLock = PTHREAD_MUTEX_INITIALIZER;
 
 static void *childThreadMain(void *arg)
 {
@@ -216,11 +221,14 @@ static void *childThreadMain(void *arg)
   die(mps_root_create_thread(&root, arena, thr, cold), "child thread root");
   makeAPs(&amc, &ams);
   while (!childThreadStop || n < 1000) {
-    testobj_t o = alloc(n % 2 ? amc : ams, 1, n % 20);
-    testobj_t p = alloc(amc, 1, 3);
+    testobj_t o, p;
+    pthread_mutex_lock(&childLock);
+    o = alloc(n % 2 ? amc : ams, 1, n % 20);
+    p = alloc(amc, 1, 3);
     p->refs[0] = o;
     o->refs[0] = p;
     check(testobj_ok(o) && testobj_ok(p));
+    pthread_mutex_unlock(&childLock);
     ++n;
   }
   mps_ap_destroy(ams);
@@ -280,10 +288,12 @@ static void childWork(int round, mps_ap_t amc, mps_ap_t ams)
   childThreadStop = 0;
   check(pthread_create(&t, NULL, childThreadMain, NULL) == 0);
   for (i = 0; i < 4; ++i) {
+    pthread_mutex_lock(&childLock);
     die(mps_arena_collect(arena), "child collect");
     checkTable();
     mps_arena_release(arena);
     churn(amc, ams, 100);
+    pthread_mutex_unlock(&childLock);
   }
   childThreadStop = 1;
   check(pthread_join(t, NULL) == 0);

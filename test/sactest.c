@@ -420,39 +420,12 @@ static void runConfig(mps_arena_t arena, const config_s *c)
 
 /* Rejected arguments */
 
-static int reports = 0;
-static char lastReport[512];
-
-static void recordHandler(const char *file, unsigned line, const char *condition)
-{
-  (void)file;
-  (void)line;
-  ++reports;
-  strncpy(lastReport, condition, sizeof lastReport - 1);
-  lastReport[sizeof lastReport - 1] = '\0';
-}
-
-static void expectReport(const char *function, int line)
-{
-  char what[700];
-  if (reports != 1 || strncmp(lastReport, function, strlen(function)) != 0
-      || lastReport[strlen(function)] != ':') {
-    snprintf(what, sizeof what, "line %d: expected one report from %s, got %d: \"%s\"",
-             line, function, reports, lastReport);
-    testFail(__FILE__, line, what);
-  }
-  printf("  rejected: %s\n", lastReport);
-  reports = 0;
-  lastReport[0] = '\0';
-}
-
-#define EXPECT(function) expectReport(function, __LINE__)
 #define EXPECT_PARAM(call, function) \
   do { check((call) == MPS_RES_PARAM); EXPECT(function); } while (0)
 
 static void testArgErrors(mps_pool_t pool)
 {
-  mps_lib_assert_fail_t old = mps_lib_assert_fail_install(recordHandler);
+  mps_lib_assert_fail_t old = testRecordReports();
   mps_sac_class_s classes[2 * MPS_SAC_CLASS_LIMIT];
   mps_sac_t sac = NULL, good;
   mps_addr_t p = NULL;
@@ -481,9 +454,9 @@ static void testArgErrors(mps_pool_t pool)
   /* More classes than the implementation takes: a result, not misuse.
    * Up to MPS_SAC_CLASS_LIMIT is always accepted. */
   check(mps_sac_create(&sac, pool, MPS_SAC_CLASS_LIMIT + 1, classes) == MPS_RES_LIMIT);
-  check(reports == 0 && sac == NULL);
+  check(testReports == 0 && sac == NULL);
   die(mps_sac_create(&good, pool, MPS_SAC_CLASS_LIMIT, classes), "eight classes");
-  check(reports == 0);
+  check(testReports == 0);
 
   EXPECT_PARAM(mps_sac_alloc(NULL, good, 16, 0), "mps_sac_alloc");
   EXPECT_PARAM(mps_sac_alloc(&p, NULL, 16, 0), "mps_sac_alloc");
@@ -507,7 +480,7 @@ static void testArgErrors(mps_pool_t pool)
   EXPECT("mps_sac_destroy");
   mps_sac_free(good, p, 16);
   mps_sac_destroy(good);
-  check(reports == 0);
+  check(testReports == 0);
   check(inUse(pool) == base);
   mps_lib_assert_fail_install(old);
 }

@@ -11,7 +11,9 @@
  * every thread reads and writes under a client mutex.  Each thread also
  * keeps a few objects only in volatile locals deep in its stack (pinned
  * by the ambiguous stack scan) and checks now and then that they did not
- * move and are intact.  Blocking calls (the read-write lock) are
+ * move and are intact.  Now and then a thread allocates a burst of tiny
+ * objects, so that it is often inside the reserve/commit fast path when
+ * another thread's collection suspends it.  Blocking calls (the read-write lock) are
  * interrupted by the suspend signals and must be restarted.
  *
  * Meanwhile the main thread, registered too, forces collections at
@@ -27,6 +29,13 @@
  * id.  Collections also start by themselves on the allocation slow paths
  * (a small nursery), many of them: the run goes on until hundreds have
  * happened (counted with mps_collections) or a time limit.
+ *
+ * A last phase: one thread allocates tiny objects in a tight
+ * reserve/commit loop while the main thread collects again and again,
+ * so that collections often stop it inside mps_reserve: every reserve
+ * must give a block (not NULL), every object must be intact.  (This
+ * caught a race: a flip used to detach a buffer whose owner was inside
+ * mps_reserve; now a flip only traps another thread's buffer.)
  *
  * Threads come and go: now and then the main thread asks a worker to
  * retire; it takes the write lock, leaves the model, destroys its table
@@ -196,12 +205,22 @@ static void step(Worker *w)
     size_t s = wrnd(w, NPRIV);
     w->priv[s] = NULL;
     w->privId[s] = 0;
-  } else {
+  } else if (r < 95) {
     /* short-lived garbage, unmodelled (id 0) */
     testobj_t g;
     unsigned long p = wrnd(w, 3);
     die(testobj_alloc(&g, p == 0 ? w->amc : p == 1 ? w->ams : w->awl, 0, 0, wrnd(w, 40)),
         "garbage");
+  } else {
+    /* a burst of tiny objects: most of the time in the reserve/commit
+     * fast path, where a collection by another thread may stop us */
+    mps_ap_t ap = wrnd(w, 2) == 0 ? w->amc : w->ams;
+    int k;
+    for (k = 0; k < 256; ++k) {
+      testobj_t g;
+      die(testobj_alloc(&g, ap, 0, 0, 0), "burst");
+      check(g != NULL && testobj_ok(g));
+    }
   }
 }
 
@@ -376,6 +395,47 @@ static void stopAndCheck(void)
   pthread_rwlock_unlock(&worldLock);
 }
 
+/* The fast-path phase: one thread allocates tiny objects in a tight
+ * reserve/commit loop (so it is inside mps_reserve most of the time),
+ * while the main thread collects again and again.  Every collection
+ * suspends the allocating thread wherever it is; the protocol must hold:
+ * mps_reserve gives a block, and a commit after a flip fails and is
+ * retried (contract 27.1-2, 27.5). */
+
+static volatile int tightStop;
+static volatile unsigned long tightAllocs, tightRetries;
+static mps_pool_t tightPool;
+
+static void *tightMain(void *arg)
+{
+  mps_thr_t thr;
+  mps_root_t root;
+  mps_ap_t ap;
+  void *cold = &arg;
+  size_t size = testobj_size(0, 1);
+  die(mps_thread_reg(&thr, arena), "thread_reg");
+  die(mps_root_create_thread(&root, arena, thr, cold), "thread root");
+  die(mps_ap_create_k(&ap, tightPool, mps_args_none), "AP");
+  while (!tightStop) {
+    mps_addr_t p;
+    testobj_t o;
+    int tries = 0;
+    do {
+      die(mps_reserve(&p, ap, size), "reserve");
+      check(p != NULL);                 /* a block, not NULL */
+      o = testobj_init(p, 7, 0, 1);
+      ++tries;
+    } while (!mps_commit(ap, p, size));
+    check(testobj_ok(o));
+    tightRetries += (unsigned long)(tries - 1);
+    ++tightAllocs;
+  }
+  mps_ap_destroy(ap);
+  mps_root_destroy(root);
+  mps_thread_dereg(thr);
+  return NULL;
+}
+
 static double now(void)
 {
   struct timespec ts;
@@ -502,6 +562,36 @@ int main(int argc, char *argv[])
     steps += workers[s]->steps;
     stackChecks += workers[s]->stackChecks;
     stopWorker(s);
+  }
+  die(mps_arena_collect(arena), "collect");
+  checkWorld();
+  mps_arena_release(arena);
+
+  /* The fast-path phase (a watchdog: a collector looping on a corrupt
+   * segment would otherwise hang the test). */
+  {
+    pthread_t t;
+    unsigned long n = 0;
+    double t1, phase = underValgrind ? 5.0 : 3.0;
+    alarm(underValgrind ? 120 : 60);
+    tightPool = amcPool;
+    tightStop = 0;
+    check(pthread_create(&t, NULL, tightMain, NULL) == 0);
+    while (tightAllocs < 1000)
+      sleepMicro(100);
+    t1 = now();
+    while (now() - t1 < phase) {
+      die(mps_arena_collect(arena), "collect");
+      mps_arena_release(arena);
+      ++n;
+    }
+    tightStop = 1;
+    check(pthread_join(t, NULL) == 0);
+    alarm(0);
+    printf("fast-path phase: %lu collections while another thread made %lu objects "
+           "(%lu commits failed after a flip and were retried)\n",
+           n, tightAllocs, tightRetries);
+    check(n > 10);
   }
   die(mps_arena_collect(arena), "collect");
   checkWorld();

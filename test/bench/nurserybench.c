@@ -51,9 +51,24 @@
  * and the write-barrier hits in it.
  *
  * Usage: nurserybench [-o MB,MB,...] [-w W,W,...] [-n nurseryKiB]
- *                     [-s survivorKiB] [-t nurseries] [-r reps] [-1]
- *   defaults: -o 10,200 -w 0,64 -s 128 -t 100 -r 5, the default chain.
- *   -1: the first configuration once, in this process (for profilers).
+ *                     [-s survivorKiB] [-t nurseries] [-F fulls] [-A MiB]
+ *                     [-r reps] [-1]
+ *   defaults: -o 10,200 -w 0,64 -s 128 -t 100 -F 2 -r 5, the default chain
+ *   and the default arena.
+ *   -F: full collections after building the old data (0: let it be
+ *       promoted by the collections that building causes).
+ *   -A: MPS_KEY_ARENA_SIZE in MiB.  The VM arena's first chunk then covers
+ *       that much address space, so the arena need not grow while the
+ *       old data is built, and the zone stripe (chunk size / 64) is the
+ *       same whatever -o is; with the default arena (256 MiB, 4 MiB
+ *       stripes) 200 MB of old data makes the arena grow.
+ *   -1: the first configuration once, in this process (for profilers),
+ *       with a zone diagnosis at the end: the zones the old data lies in
+ *       and refers to, against the white set of the last nursery
+ *       collection's scans (from the mps_ss_s fields MPS_FIX1 reads).  An
+ *       old segment is scanned by a nursery collection when its summary
+ *       meets the white set, so if the old data's references share zones
+ *       with the nursery, every old segment is scanned, barrier or not.
  */
 
 #ifndef _GNU_SOURCE

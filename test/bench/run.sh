@@ -57,7 +57,11 @@ $CC --version | head -1
 ldd --version 2>&1 | head -1
 dpkg -s libgc-dev 2>/dev/null | grep '^Version' | sed 's/^/libgc-dev /' || true
 echo "load: $(cat /proc/loadavg)"
-echo "tarn: $SRC at $(cd "$SRC" && git rev-parse --short HEAD 2>/dev/null)$(cd "$SRC" && git diff --quiet -- code include 2>/dev/null || echo ' with local changes')"
+if (cd "$SRC" && git rev-parse --git-dir >/dev/null 2>&1); then
+  echo "tarn: $SRC at $(cd "$SRC" && git rev-parse --short HEAD)$(cd "$SRC" && git diff --quiet -- code include || echo ' with local changes')"
+else
+  echo "tarn: $SRC (not a git checkout); benchmarks from $ROOT at $(git rev-parse --short HEAD)"
+fi
 
 echo
 echo "== build"

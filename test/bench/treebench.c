@@ -43,9 +43,9 @@
  *            the arena's default chain (8 MiB and 36 MiB, MPS 1.118's
  *            default), each in its class's default generation: AMC and
  *            AMCZ allocate in generation 0 (the 8 MiB nursery), AMS and LO
- *            in generation 1 (36 MiB: their default, as in MPS, since a
- *            non-moving pool gains little from a small first generation).
- *            This is what a client gets without asking for anything.
+ *            in generation 1 (36 MiB: their default generation in Tarn,
+ *            MSPoolInit's defaultGen in marksweep.c).  This is what a
+ *            client gets without asking for anything.
  *   -c KiB   a chain of two generations made by the benchmark (KiB for the
  *            first, 4x that for the second; mortality 0.8 and 0.4), shared
  *            by the pools, every pool allocating in generation 0.
@@ -75,7 +75,9 @@
  *               resident set before step 1.
  *
  * Usage: treebench [-d maxdepth] [-l longdepth] [-i iters] [-a arraywords]
- *                  [-c gen0KiB] [-r reps] [-p pools] [-s seed]
+ *                  [-c gen0KiB] [-r reps] [-p pools] [-s seed] [-1]
+ * -c 0 (the default) is the arena's default chain.  -1 runs the first
+ * selected configuration once, in this process (for profilers).
  */
 
 #ifndef _GNU_SOURCE
