@@ -342,25 +342,78 @@ static Bool chunkPlaceInRun(Index *baseReturn, Arena arena, Chunk chunk,
   return FALSE;
 }
 
+/* Spare grains (committed, not allocated) are reused before fresh ones:
+ * they cost no system call and no page faults, and a pool that gives
+ * memory back and later grows again (a manual pool whose live set rises
+ * and falls) then keeps its footprint instead of adding fresh memory to
+ * the spare it left.  The spare runs are those of committed & ~alloc,
+ * found a word at a time; each is offered to chunkPlaceInRun. */
+static Bool chunkFindSpareRun(Index *baseReturn, Arena arena, Chunk chunk,
+                              Count n, LocusPref pref)
+{
+  Index words = (chunk->grains + WORD_WIDTH - 1) >> WORD_SHIFT;
+  Index w, runBase = 0;
+  Count len = 0;
+  if (chunk->committedGrains - chunk->allocGrains < n)
+    return FALSE;
+  for (w = 0; w < words; ++w) {
+    Word bits = chunk->committedTable[w] & ~chunk->allocTable[w];
+    Index b;
+    if (bits == WORD_ONES) {
+      if (len == 0)
+        runBase = w << WORD_SHIFT;
+      len += WORD_WIDTH;
+      continue;
+    }
+    for (b = 0; b < WORD_WIDTH; ++b) {
+      if (bits & ((Word)1 << b)) {
+        if (len == 0)
+          runBase = (w << WORD_SHIFT) + b;
+        ++len;
+      } else {
+        if (len >= n
+            && chunkPlaceInRun(baseReturn, arena, chunk, runBase, runBase + len, n, pref))
+          return TRUE;
+        len = 0;
+        if ((bits >> b) == 0)
+          break;                /* no more spare grains in this word */
+      }
+    }
+  }
+  return len >= n
+         && chunkPlaceInRun(baseReturn, arena, chunk, runBase, runBase + len, n, pref);
+}
+
+/* A run is examined at most `enough` grains at a time (the search does
+ * not scan to the end of a long free tail): enough for n grains at every
+ * stripe boundary of two stripes.  A run cut short there is searched
+ * again from the first place not yet tried. */
 static Bool chunkFindRun(Index *baseReturn, Arena arena, Chunk chunk, Count n,
                          LocusPref pref)
 {
   Index from = chunk->freeHint;
   Index to = chunk->grains;
   Index runBase, runLimit;
+  Count stripeGrains = arena->zoneShift > arena->grainShift
+                       ? (Count)1 << (arena->zoneShift - arena->grainShift) : 1;
+  Count enough = pref->zones == ZoneSetUNIV ? n : n + 2 * stripeGrains;
   if (chunk->grains - chunk->allocGrains < n)
     return FALSE;
   if (!pref->high) {
-    while (BTFindResRun(&runBase, &runLimit, chunk->allocTable, from, to, n)) {
+    if (chunkFindSpareRun(baseReturn, arena, chunk, n, pref))
+      return TRUE;
+    while (BTFindResRunCapped(&runBase, &runLimit, chunk->allocTable, from, to,
+                              n, enough)) {
       if (chunkPlaceInRun(baseReturn, arena, chunk, runBase, runLimit, n, pref))
         return TRUE;
-      from = runLimit;
+      from = runLimit - runBase == enough ? runLimit - n + 1 : runLimit;
     }
   } else {
-    while (BTFindResRunHigh(&runBase, &runLimit, chunk->allocTable, from, to, n)) {
+    while (BTFindResRunHighCapped(&runBase, &runLimit, chunk->allocTable, from, to,
+                                  n, enough)) {
       if (chunkPlaceInRun(baseReturn, arena, chunk, runBase, runLimit, n, pref))
         return TRUE;
-      to = runBase;
+      to = runLimit - runBase == enough ? runBase + n - 1 : runBase;
     }
   }
   return FALSE;

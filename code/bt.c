@@ -113,16 +113,23 @@ Index BTFindRes(BT bt, Index base, Index limit) { return btFindUp(bt, base, limi
 Index BTFindSetHigh(BT bt, Index base, Index limit) { return btFindDown(bt, base, limit, TRUE); }
 Index BTFindResHigh(BT bt, Index base, Index limit) { return btFindDown(bt, base, limit, FALSE); }
 
-Bool BTFindResRun(Index *runBaseReturn, Index *runLimitReturn,
-                  BT bt, Index base, Index limit, Count n)
+/* The run searches stop looking for the far end of a run once it is
+ * `enough` long: a caller that needs only n bits should not pay for
+ * scanning to the end of a long free tail (the arena's chunks are mostly
+ * one, and the arena searches them on every segment allocation). */
+
+Bool BTFindResRunCapped(Index *runBaseReturn, Index *runLimitReturn,
+                        BT bt, Index base, Index limit, Count n, Count enough)
 {
   AVER(n > 0);
+  AVER(enough >= n);
   while (base < limit) {
     Index runBase = BTFindRes(bt, base, limit);
-    Index runLimit;
+    Index runLimit, searchLimit;
     if (runBase == limit || limit - runBase < n)
       return FALSE;
-    runLimit = BTFindSet(bt, runBase, limit);
+    searchLimit = limit - runBase > enough ? runBase + enough : limit;
+    runLimit = BTFindSet(bt, runBase, searchLimit);
     if (runLimit - runBase >= n) {
       *runBaseReturn = runBase;
       *runLimitReturn = runLimit;
@@ -133,18 +140,20 @@ Bool BTFindResRun(Index *runBaseReturn, Index *runLimitReturn,
   return FALSE;
 }
 
-Bool BTFindResRunHigh(Index *runBaseReturn, Index *runLimitReturn,
-                      BT bt, Index base, Index limit, Count n)
+Bool BTFindResRunHighCapped(Index *runBaseReturn, Index *runLimitReturn,
+                            BT bt, Index base, Index limit, Count n, Count enough)
 {
   Index top = limit;
   AVER(n > 0);
+  AVER(enough >= n);
   while (top > base) {
     Index last = BTFindResHigh(bt, base, top);
-    Index runBase;
+    Index runBase, searchBase;
     if (last == top || last + 1 - base < n)
       return FALSE;
-    runBase = BTFindSetHigh(bt, base, last);
-    runBase = runBase == last ? base : runBase + 1;
+    searchBase = last + 1 - base > enough ? last + 1 - enough : base;
+    runBase = BTFindSetHigh(bt, searchBase, last);
+    runBase = runBase == last ? searchBase : runBase + 1;
     if (last + 1 - runBase >= n) {
       *runBaseReturn = runBase;
       *runLimitReturn = last + 1;
@@ -153,4 +162,18 @@ Bool BTFindResRunHigh(Index *runBaseReturn, Index *runLimitReturn,
     top = runBase;
   }
   return FALSE;
+}
+
+Bool BTFindResRun(Index *runBaseReturn, Index *runLimitReturn,
+                  BT bt, Index base, Index limit, Count n)
+{
+  return BTFindResRunCapped(runBaseReturn, runLimitReturn, bt, base, limit, n,
+                            limit > base + n ? limit - base : n);
+}
+
+Bool BTFindResRunHigh(Index *runBaseReturn, Index *runLimitReturn,
+                      BT bt, Index base, Index limit, Count n)
+{
+  return BTFindResRunHighCapped(runBaseReturn, runLimitReturn, bt, base, limit, n,
+                                limit > base + n ? limit - base : n);
 }

@@ -48,5 +48,11 @@ extern Bool BTFindResRun(Index *runBaseReturn, Index *runLimitReturn,
                          BT bt, Index base, Index limit, Count n);
 extern Bool BTFindResRunHigh(Index *runBaseReturn, Index *runLimitReturn,
                              BT bt, Index base, Index limit, Count n);
+/* The same, but the run reported stops after `enough` (>= n) bits even if
+ * it goes on: [runBase, runLimit) is free and n <= its length <= enough. */
+extern Bool BTFindResRunCapped(Index *runBaseReturn, Index *runLimitReturn,
+                               BT bt, Index base, Index limit, Count n, Count enough);
+extern Bool BTFindResRunHighCapped(Index *runBaseReturn, Index *runLimitReturn,
+                                   BT bt, Index base, Index limit, Count n, Count enough);
 
 #endif /* tarn_bt_h */

@@ -16,9 +16,74 @@ Bool LockCheck(Lock lock)
 /* A plain (fast) mutex; recursion is counted by hand, for the few entry
  * points that may be called from inside the manager. */
 
+#if LOCK_FUTEX
+
+/* The futex word: 0 free, 1 held with no waiter, 2 held and a waiter may
+ * be asleep.  Claiming is one compare-and-swap from 0 to 1 when the lock
+ * is free.  Otherwise spin briefly (the holder is usually another thread
+ * in a short manual allocation), then mark the word 2 and sleep until
+ * the exchange that marks it 2 finds it free.  A claim made by the slow
+ * path leaves 2 behind even if nobody waits, which costs at most one
+ * needless wake.  Releasing is one exchange to 0, and a wake only when
+ * the old value says someone may sleep. */
+
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define LOCK_SPINS 100
+
+#if defined(__x86_64__) || defined(__i386__)
+#define cpuRelax() __builtin_ia32_pause()
+#elif defined(__aarch64__)
+#define cpuRelax() __asm__ __volatile__("yield")
+#else
+#define cpuRelax() ((void)0)
+#endif
+
+static void mutexInit(Lock lock) { lock->state = 0; }
+static void mutexFinish(Lock lock) { AVER(lock->state == 0); UNUSED(lock); }
+
+static void mutexClaimSlow(Lock lock)
+{
+  int i, c;
+  for (i = 0; i < LOCK_SPINS; ++i) {
+    c = 0;
+    if (__atomic_compare_exchange_n(&lock->state, &c, 1, FALSE,
+                                    __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+      return;
+    cpuRelax();
+  }
+  while (__atomic_exchange_n(&lock->state, 2, __ATOMIC_ACQUIRE) != 0)
+    (void)syscall(SYS_futex, &lock->state, FUTEX_WAIT_PRIVATE, 2, NULL, NULL, 0);
+}
+
+static void mutexClaim(Lock lock)
+{
+  int c = 0;
+  if (!__atomic_compare_exchange_n(&lock->state, &c, 1, FALSE,
+                                   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+    mutexClaimSlow(lock);
+}
+
+static void mutexRelease(Lock lock)
+{
+  if (__atomic_exchange_n(&lock->state, 0, __ATOMIC_RELEASE) == 2)
+    (void)syscall(SYS_futex, &lock->state, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+#else /* !LOCK_FUTEX */
+
+static void mutexInit(Lock lock) { pthread_mutex_init(&lock->mutex, NULL); }
+static void mutexFinish(Lock lock) { pthread_mutex_destroy(&lock->mutex); }
+static void mutexClaim(Lock lock) { pthread_mutex_lock(&lock->mutex); }
+static void mutexRelease(Lock lock) { pthread_mutex_unlock(&lock->mutex); }
+
+#endif /* LOCK_FUTEX */
+
 void LockInit(Lock lock)
 {
-  pthread_mutex_init(&lock->mutex, NULL);
+  mutexInit(lock);
   lock->depth = 0;
   lock->sig = LockSig;
 }
@@ -27,7 +92,7 @@ void LockFinish(Lock lock)
 {
   AVERT(Lock, lock);
   AVER(lock->depth == 0);
-  pthread_mutex_destroy(&lock->mutex);
+  mutexFinish(lock);
   lock->sig = SigINVALID;
 }
 
@@ -39,7 +104,7 @@ Bool LockIsMine(Lock lock)
 void LockClaim(Lock lock)
 {
   AVERT(Lock, lock);
-  pthread_mutex_lock(&lock->mutex);
+  mutexClaim(lock);
   AVER(lock->depth == 0);       /* a non-recursive claim must be the first */
   lock->owner = pthread_self();
   lock->depth = 1;
@@ -51,7 +116,7 @@ void LockRelease(Lock lock)
   AVER(LockIsMine(lock));
   AVER(lock->depth == 1);
   lock->depth = 0;
-  pthread_mutex_unlock(&lock->mutex);
+  mutexRelease(lock);
 }
 
 void LockClaimRecursive(Lock lock)
@@ -61,7 +126,7 @@ void LockClaimRecursive(Lock lock)
     ++lock->depth;
     return;
   }
-  pthread_mutex_lock(&lock->mutex);
+  mutexClaim(lock);
   lock->owner = pthread_self();
   lock->depth = 1;
 }
@@ -71,7 +136,7 @@ void LockReleaseRecursive(Lock lock)
   AVERT(Lock, lock);
   AVER(LockIsMine(lock));
   if (--lock->depth == 0)
-    pthread_mutex_unlock(&lock->mutex);
+    mutexRelease(lock);
 }
 
 static pthread_mutex_t globalMutex = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;

@@ -18,10 +18,25 @@
 
 #define LockSig ((Sig)0x5190C4ED)
 
+/* On Linux the arena lock is a futex word of our own rather than a
+ * pthread mutex: every mps_alloc and mps_free takes it, and the pthread
+ * mutex's type dispatch and bookkeeping were a sixth of the instructions
+ * of a manual allocation (test/bench/manualbench.c).  Elsewhere it is a
+ * plain pthread mutex. */
+#if TARN_THREADS && defined(__linux__)
+#define LOCK_FUTEX 1
+#else
+#define LOCK_FUTEX 0
+#endif
+
 typedef struct LockStruct {
   Sig sig;
 #if TARN_THREADS
+#if LOCK_FUTEX
+  int state;                    /* 0 free, 1 held, 2 held and contended */
+#else
   pthread_mutex_t mutex;
+#endif
   pthread_t owner;
 #endif
   unsigned depth;               /* claims by the owner; 0 when free */

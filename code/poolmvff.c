@@ -398,61 +398,114 @@ static inline Bool mvffWorthFlushing(MVFF mvff)
 }
 
 /* Put the quick lists and the region back in the CBS, so that they
- * coalesce.  Many blocks go in as one batch (CBSInsertManyLarge), which
+ * coalesce.  Many blocks go in as a batch (CBSInsertManyLarge), which
  * keeps out the small ones that touch no other free memory: they return
  * to the quick lists, where they serve requests of their size as well as
- * ever, instead of costing a tree node each.  Without scratch memory the
- * blocks go in one at a time. */
+ * ever, instead of costing a tree node each.
+ *
+ * A batch needs scratch memory from the control pool (about 40 bytes per
+ * block), which counts in the arena's committed memory like any other:
+ * flushing 50000 freed 64-byte blocks at once used to raise the peak
+ * footprint by half the freed bytes.  So the lists are moved aside
+ * (flushing[]) and drained in batches of at most total /
+ * MVFF_SCRATCH_FRACTION bytes of scratch; what a batch leaves goes back
+ * on the (now empty) quick lists, so no block is taken twice.  Without
+ * scratch memory the blocks go in one at a time. */
+
+#define MVFF_SCRATCH_FRACTION 8
+#define MVFF_SCRATCH_PER_BLOCK (2 * sizeof(RangeStruct) + sizeof(void *))
+
+/* Fill ranges[k..max) from the lists being flushed, lowest class first;
+ * return the new k. */
+static Count mvffFlushTake(MVFF mvff, Range ranges, Count k, Count max, Index *cIO)
+{
+  Pool pool = MVFFPool(mvff);
+  Index c = *cIO;
+  for (; c < mvff->quickClasses && k < max; ++c) {
+    Size size = (Size)(c + 1) << pool->alignShift;
+    while (mvff->flushing[c] != NULL && k < max) {
+      Addr q = mvff->flushing[c];
+      MVFF_VG(mvff, VG_DEFINED(q, sizeof(Addr)));
+      mvff->flushing[c] = *(Addr *)(void *)q;
+      MVFF_VG(mvff, VG_NOACCESS(q, sizeof(Addr)));
+      RangeInit(&ranges[k++], q, AddrAdd(q, size));
+    }
+    if (mvff->flushing[c] != NULL)
+      break;
+  }
+  *cIO = c;
+  return k;
+}
+
+/* Insert ranges[0..k) as a batch; the small ones left over go back on
+ * the quick lists. */
+static void mvffFlushBatch(MVFF mvff, Range ranges, Count k)
+{
+  Pool pool = MVFFPool(mvff);
+  Count left, i;
+  CBSInsertManyLarge(&left, MVFFCBS(mvff), ranges, k,
+                     mvff->quickMax + PoolAlignment(pool));
+  for (i = 0; i < left; ++i) {
+    Size size = RangeSize(&ranges[i]);
+    AVER(size <= mvff->quickMax);
+    mvffQuickPushFree(mvff, mvffQuickClass(pool, size), ranges[i].base);
+    mvff->quickBytes += size;
+  }
+}
+
+/* Move the quick lists aside, leaving them empty. */
+static Count mvffFlushDetach(MVFF mvff)
+{
+  Count count = mvff->quickCount;
+  Index c, i;
+  for (c = 0; c < mvff->quickClasses; ++c) {
+    mvff->flushing[c] = mvff->quick[c];
+    mvff->quick[c] = NULL;
+  }
+  for (i = 0; i < MVFF_QUICK_CLASSES / WORD_WIDTH; ++i)
+    mvff->quickMap[i] = 0;
+  mvff->quickBytes = 0;
+  mvff->quickCount = 0;
+  return count;
+}
+
 static void mvffFlush(MVFF mvff)
 {
   Pool pool = MVFFPool(mvff);
   Arena arena = PoolArena(pool);
-  Count count = mvff->quickCount + 1, k = 0, left, i;
-  Size scratch = count * sizeof(RangeStruct);
-  Range ranges = NULL;
-  Index c;
+  Count count, max, k = 0;
+  Index c = 0;
+  Size scratch;
   void *p;
 
   mvff->sinceFlush = 0;
-  if (mvff->quickCount >= MVFF_BATCH_MIN
-      && ControlAlloc(&p, arena, scratch) == ResOK) {
-    ranges = p;
+  count = mvffFlushDetach(mvff);
+  max = SizeMax(MVFF_BATCH_MIN,
+                mvff->total / MVFF_SCRATCH_FRACTION / MVFF_SCRATCH_PER_BLOCK);
+  max = SizeMin(max, count + 1);
+  scratch = max * sizeof(RangeStruct);
+  if (count >= MVFF_BATCH_MIN && ControlAlloc(&p, arena, scratch) == ResOK) {
+    Range ranges = p;
     if (mvff->regionBase < mvff->regionLimit)
       RangeInit(&ranges[k++], mvff->regionBase, mvff->regionLimit);
     mvff->regionBase = NULL;
     mvff->regionLimit = NULL;
-  } else {
-    mvffRegionRelease(mvff);
-  }
-  for (c = mvffQuickFind(mvff, 0); c < mvff->quickClasses;
-       c = mvffQuickFind(mvff, c + 1)) {
-    Size size = (Size)(c + 1) << pool->alignShift;
-    while (mvff->quick[c] != NULL) {
-      Addr q = mvffQuickPop(mvff, c);
-      AVER(mvff->quickBytes >= size);
-      mvff->quickBytes -= size;
-      if (ranges != NULL) {
-        AVER(k < count);
-        RangeInit(&ranges[k++], q, AddrAdd(q, size));
-      } else {
-        RangeStruct range, coalesced;
-        RangeInit(&range, q, AddrAdd(q, size));
-        CBSInsert(&coalesced, MVFFCBS(mvff), &range);
-      }
-    }
-  }
-  AVER(mvff->quickBytes == 0);
-  AVER(mvff->quickCount == 0);
-  if (ranges != NULL) {
-    CBSInsertManyLarge(&left, MVFFCBS(mvff), ranges, k,
-                       mvff->quickMax + PoolAlignment(pool));
-    for (i = 0; i < left; ++i) {
-      Size size = RangeSize(&ranges[i]);
-      AVER(size <= mvff->quickMax);
-      mvffQuickPushFree(mvff, mvffQuickClass(pool, size), ranges[i].base);
-      mvff->quickBytes += size;
+    for (;;) {
+      k = mvffFlushTake(mvff, ranges, k, max, &c);
+      if (k == 0)
+        break;
+      mvffFlushBatch(mvff, ranges, k);
+      k = 0;
     }
     ControlFree(arena, ranges, scratch);
+  } else {
+    mvffRegionRelease(mvff);
+    for (;;) {
+      RangeStruct range, coalesced;
+      if (mvffFlushTake(mvff, &range, 0, 1, &c) == 0)
+        break;
+      CBSInsert(&coalesced, MVFFCBS(mvff), &range);
+    }
   }
 }
 

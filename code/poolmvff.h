@@ -45,6 +45,7 @@ typedef struct MVFFStruct {
   Count quickClasses;           /* quick lists in use */
   Word quickMap[MVFF_QUICK_CLASSES / WORD_WIDTH]; /* non-empty lists */
   Addr quick[MVFF_QUICK_CLASSES]; /* quick[i]: blocks of (i+1) units */
+  Addr flushing[MVFF_QUICK_CLASSES]; /* the lists a flush is draining */
 } MVFFStruct;
 
 #define MVFFPool(mvff) (&(mvff)->poolStruct)

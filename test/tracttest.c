@@ -20,7 +20,8 @@ static void testBT(void)
   for (round = 0; round < 20000; ++round) {
     Index base = testRnd(BITS), limit = base + testRnd(BITS - base + 1), i;
     Count n = 1 + testRnd(40);
-    Index rb, rl, mb;
+    Index rb, rl, mb, crb, crl;
+    Count enough;
     Bool found, mfound;
     switch (testRnd(4)) {
     case 0:
@@ -62,6 +63,11 @@ static void testBT(void)
         check(rl - rb >= n);
         check(BTIsResRange(table, rb, rl));
         check(rl == limit || model[rl]);
+        /* Capped: the same start, the end no further than enough. */
+        enough = n + testRnd(4);
+        check(BTFindResRunCapped(&crb, &crl, table, base, limit, n, enough));
+        check(crb == rb);
+        check(crl == (rl - rb > enough ? rb + enough : rl));
       }
       found = BTFindResRunHigh(&rb, &rl, table, base, limit, n);
       mfound = FALSE;
@@ -74,6 +80,10 @@ static void testBT(void)
         check(rl == mb);
         check(BTIsResRange(table, rb, rl));
         check(rb == base || model[rb - 1]);
+        enough = n + testRnd(4);
+        check(BTFindResRunHighCapped(&crb, &crl, table, base, limit, n, enough));
+        check(crl == rl);
+        check(crb == (rl - rb > enough ? rl - enough : rb));
       }
       break;
     }
