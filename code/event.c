@@ -18,12 +18,12 @@ static Bool eventHeaderWritten = FALSE;
 
 void EventInit(void)
 {
-  GlobalLockClaim();
+  TelemetryLockClaim();
   if (!eventInited) {
     EventFilterWord |= (Word)mps_lib_telemetry_control();
     eventInited = TRUE;
   }
-  GlobalLockRelease();
+  TelemetryLockRelease();
 }
 
 Word EventFilter(void)
@@ -80,41 +80,41 @@ static void eventPutHeader(void)
 
 void EventWrite(unsigned code, Count n, const Word *args)
 {
-  GlobalLockClaim();
+  TelemetryLockClaim();
   eventPutHeader();
   eventPut(code, n, args, NULL);
-  GlobalLockRelease();
+  TelemetryLockRelease();
 }
 
 void EventWriteString(unsigned code, Word arg, const char *string)
 {
-  GlobalLockClaim();
+  TelemetryLockClaim();
   eventPutHeader();
   eventPut(code, 1, &arg, string);
-  GlobalLockRelease();
+  TelemetryLockRelease();
 }
 
 void EventFlush(void)
 {
-  GlobalLockClaim();
+  TelemetryLockClaim();
   eventFlushLocked();
-  GlobalLockRelease();
+  TelemetryLockRelease();
 }
 
 void mps_telemetry_set(mps_word_t set_mask)
 {
   EventInit();
-  GlobalLockClaim();
+  TelemetryLockClaim();
   EventFilterWord |= set_mask;
-  GlobalLockRelease();
+  TelemetryLockRelease();
 }
 
 void mps_telemetry_reset(mps_word_t reset_mask)
 {
   EventInit();
-  GlobalLockClaim();
+  TelemetryLockClaim();
   EventFilterWord &= ~reset_mask;
-  GlobalLockRelease();
+  TelemetryLockRelease();
 }
 
 mps_word_t mps_telemetry_get(void)
@@ -128,9 +128,9 @@ mps_label_t mps_telemetry_intern(const char *label)
   mps_label_t l;
   char buf[256];
   ARGCHECK(label != NULL, 0);
-  GlobalLockClaim();
+  TelemetryLockClaim();
   l = eventLabelNext++;
-  GlobalLockRelease();
+  TelemetryLockRelease();
   if (EVENT_ON(USER)) {
     strncpy(buf, label, sizeof buf - 1);
     buf[sizeof buf - 1] = '\0';

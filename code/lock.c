@@ -158,6 +158,22 @@ void GlobalLockReinit(void)
 void GlobalLockClaim(void) { pthread_mutex_lock(&globalMutex); }
 void GlobalLockRelease(void) { pthread_mutex_unlock(&globalMutex); }
 
+/* Recursive, like the global lock it was split from (writing the log
+ * header writes events). */
+static pthread_mutex_t telemetryMutex = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+
+void TelemetryLockClaim(void) { pthread_mutex_lock(&telemetryMutex); }
+void TelemetryLockRelease(void) { pthread_mutex_unlock(&telemetryMutex); }
+
+void TelemetryLockReinit(void)
+{
+  pthread_mutexattr_t attr;
+  pthread_mutexattr_init(&attr);
+  pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+  pthread_mutex_init(&telemetryMutex, &attr);
+  pthread_mutexattr_destroy(&attr);
+}
+
 #else /* single-threaded */
 
 void LockInit(Lock lock) { lock->depth = 0; lock->sig = LockSig; }
@@ -171,6 +187,9 @@ void GlobalLockClaim(void) { }
 void GlobalLockRelease(void) { }
 void LockReinit(Lock lock) { LockInit(lock); }
 void GlobalLockReinit(void) { }
+void TelemetryLockClaim(void) { }
+void TelemetryLockRelease(void) { }
+void TelemetryLockReinit(void) { }
 
 #endif
 

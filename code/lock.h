@@ -52,12 +52,19 @@ extern Bool LockIsHeld(Lock lock);         /* by anyone; no synchronisation */
 extern Bool LockIsMine(Lock lock);
 extern Bool LockCheck(Lock lock);
 
-/* The global lock protects process-wide state (the arena list, telemetry). */
+/* The global lock protects process-wide state (the arena list, lazily
+ * built classes).  Lock order: the global lock, then arena locks, then
+ * the telemetry lock, which protects the event buffer and is a leaf:
+ * events are written with arena locks held, and nothing is claimed while
+ * the telemetry lock is held. */
 extern void GlobalLockClaim(void);
 extern void GlobalLockRelease(void);
+extern void TelemetryLockClaim(void);
+extern void TelemetryLockRelease(void);
 
 /* In the child after fork: fresh, unclaimed locks. */
 extern void LockReinit(Lock lock);
 extern void GlobalLockReinit(void);
+extern void TelemetryLockReinit(void);
 
 #endif /* tarn_lock_h */

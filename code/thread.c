@@ -98,11 +98,16 @@ static void threadForkPrepare(void)
   GlobalLockClaim();
   for (node = ArenaGlobalRing()->next; node != ArenaGlobalRing(); node = node->next)
     ArenaEnterRecursive(RING_ELT(Arena, globalRing, node));
+  TelemetryLockClaim();
 }
 
 static void threadForkRelease(Bool child)
 {
   Ring node, tnode;
+  if (child)
+    TelemetryLockReinit();
+  else
+    TelemetryLockRelease();
   for (node = ArenaGlobalRing()->next; node != ArenaGlobalRing(); node = node->next) {
     Arena arena = RING_ELT(Arena, globalRing, node);
     if (!child) {
@@ -129,9 +134,38 @@ static void threadForkRelease(Bool child)
 static void threadForkParent(void) { threadForkRelease(FALSE); }
 static void threadForkChild(void) { threadForkRelease(TRUE); }
 
+/* A thread that exits while registered (a client error, contract 11.1,
+ * but one a long-running runtime should survive): a thread-specific key
+ * set at registration has a destructor that runs as the thread exits and
+ * marks its registrations in every arena dead, so the collector never
+ * signals a thread that is gone, nor mistakes a new thread that reuses its
+ * id for it.  Its registrations must still be undone
+ * (mps_thread_dereg), from any thread. */
+static pthread_key_t threadExitKey;
+static Bool threadExitKeyOK = FALSE;
+
+static void threadExited(void *value)
+{
+  Ring node, tnode;
+  UNUSED(value);
+  GlobalLockClaim();
+  for (node = ArenaGlobalRing()->next; node != ArenaGlobalRing(); node = node->next) {
+    Arena arena = RING_ELT(Arena, globalRing, node);
+    ArenaEnterRecursive(arena);
+    for (tnode = arena->threadRing.next; tnode != &arena->threadRing; tnode = tnode->next) {
+      Thread thread = RING_ELT(Thread, arenaRing, tnode);
+      if (pthread_equal(thread->id, pthread_self()))
+        thread->alive = FALSE;
+    }
+    ArenaLeaveRecursive(arena);
+  }
+  GlobalLockRelease();
+}
+
 static void threadInitSignals(void)
 {
   (void)pthread_atfork(threadForkPrepare, threadForkParent, threadForkChild);
+  threadExitKeyOK = pthread_key_create(&threadExitKey, threadExited) == 0;
   threadSigSuspend = threadSignalFromEnv("TARN_SIGSUSPEND", threadSigSuspend);
   threadSigResume = threadSignalFromEnv("TARN_SIGRESUME", threadSigResume);
   if (threadSigSuspend == threadSigResume)
@@ -261,6 +295,8 @@ Res ThreadRegister(Thread *threadReturn, Arena arena)
   thread->resumed = 0;
 #if TARN_THREADS
   threadSelf = thread;          /* touch the thread-local now, not in a handler */
+  if (threadExitKeyOK)
+    (void)pthread_setspecific(threadExitKey, thread);  /* any non-NULL value */
 #endif
   thread->sig = ThreadSig;
   RingAppend(&arena->threadRing, &thread->arenaRing);
