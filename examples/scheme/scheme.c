@@ -299,15 +299,9 @@ static struct {
   obj sym_else, sym_arrow, sym_lambda;
   obj reader_stack;             /* the reader's unfinished lists */
   obj toplevel;                 /* the form being evaluated */
+  obj symtab;                   /* the weak symbol table (weak.inc) */
+  obj bound;                    /* symbols that must not die */
 } G;
-
-/* The symbol table: open addressing, an exact root of symbol pointers
- * (NULL when empty).  The hashes are kept beside it in memory Tarn
- * does not scan, so rehashing never reads a symbol. */
-static obj *symtab;
-static size_t *symhash;
-static size_t symtab_size, symtab_count;
-static mps_root_t symtab_root;
 
 /* GC statistics gathered from messages. */
 static struct {
@@ -521,146 +515,8 @@ static obj make_int(long n)
 static obj list2(obj a, obj b) { return cons(a, cons(b, NIL)); }
 
 
-/* WEAK-KEY HASH TABLES
- *
- * A table (T_WTABLE, in AMC) holds two AWL arrays of the same power-of-
- * two length: the keys, allocated on the weak allocation point, and the
- * values, on the exact one; each is the other's dependent.  Keys are
- * compared with eq? and hashed by address (an immediate by its bits), so
- * a key that moves is in the wrong place: every heap key is added to the
- * table's location dependency, and a lookup that misses when the
- * dependency is stale rehashes and tries again.  Open addressing with
- * linear probing: NULL is an empty slot, DELETED a deleted key (by
- * hash-table-delete!, or by the scanner when the key's object died).
- * `used` counts the slots that are not empty; the table grows when two
- * thirds are used. */
-
-#define WT_MIN 8
-
-static obj make_warray(mps_ap_t ap, unsigned type, size_t n)
-{
-  struct warray *a;
-  size_t i;
-  ALLOC(ap, struct warray, a, WORD * (2 + n),
-        a->header = HDR(type, n); a->dependent = NULL;
-        for (i = 0; i < n; ++i) a->slot[i] = NULL);
-  return (obj)a;
-}
-
-static obj make_wtable(void)
-{
-  obj keys = make_warray(ap_weak_keys, T_WKEYS, WT_MIN);
-  obj vals = make_warray(ap_weak_vals, T_WVALS, WT_MIN);
-  struct wtable *t;
-  WARR(keys)->dependent = WARR(vals);
-  WARR(vals)->dependent = WARR(keys);
-  ALLOC(ap_obj, struct wtable, t, sizeof *t,
-        (t->header = HDR(T_WTABLE, 0), t->keys = keys, t->vals = vals,
-         t->used = FIXNUM(0), mps_ld_reset(&t->ld, arena)));
-  return (obj)t;
-}
-
-static size_t wt_hash(obj key, size_t mask)
-{
-  word w = (word)key >> 3;
-  w ^= w >> 17;
-  return (size_t)(w * 2654435761u) & mask;
-}
-
-static size_t wt_count(obj t)
-{
-  struct warray *keys = WARR(WTAB(t)->keys);
-  size_t i, n = 0;
-  for (i = 0; i < LEN(keys); ++i)
-    if (keys->slot[i] != NULL && keys->slot[i] != DELETED)
-      ++n;
-  return n;
-}
-
-/* Rebuild t's arrays with n slots from its live entries, at the keys'
- * present addresses.  (t is a C local, so the thread root pins it.) */
-static void wt_rehash(obj t, size_t n)
-{
-  obj keys = make_warray(ap_weak_keys, T_WKEYS, n);
-  obj vals = make_warray(ap_weak_vals, T_WVALS, n);
-  struct warray *ok = WARR(WTAB(t)->keys), *ov = WARR(WTAB(t)->vals);
-  size_t i, j, live = 0, mask = n - 1;
-  /* No allocation from here on, so nothing moves. */
-  WARR(keys)->dependent = WARR(vals);
-  WARR(vals)->dependent = WARR(keys);
-  mps_ld_reset(&WTAB(t)->ld, arena);
-  for (i = 0; i < LEN(ok); ++i) {
-    obj k = ok->slot[i];
-    if (k == NULL || k == DELETED)
-      continue;
-    if (IS_PTR(k))
-      mps_ld_add(&WTAB(t)->ld, arena, k);
-    for (j = wt_hash(k, mask); WARR(keys)->slot[j] != NULL; j = (j + 1) & mask)
-      ;
-    WARR(keys)->slot[j] = k;
-    WARR(vals)->slot[j] = ov->slot[i];
-    ++live;
-  }
-  WTAB(t)->keys = keys;
-  WTAB(t)->vals = vals;
-  WTAB(t)->used = FIXNUM(live);
-}
-
-/* The slot of key in t, or -1. */
-static long wt_find(obj t, obj key)
-{
-  int attempt;
-  for (attempt = 0; attempt < 2; ++attempt) {
-    struct warray *keys = WARR(WTAB(t)->keys);
-    size_t mask = LEN(keys) - 1, i;
-    for (i = wt_hash(key, mask); keys->slot[i] != NULL; i = (i + 1) & mask)
-      if (keys->slot[i] == key)
-        return (long)i;
-    if (!IS_PTR(key) || !mps_ld_isstale(&WTAB(t)->ld, arena, key))
-      break;
-    wt_rehash(t, LEN(keys));            /* it may have moved: hash again */
-  }
-  return -1;
-}
-
-static void wt_set(obj t, obj key, obj val)
-{
-  long found = wt_find(t, key);
-  struct warray *keys;
-  size_t mask, j;
-  if (found >= 0) {
-    WARR(WTAB(t)->vals)->slot[found] = val;
-    return;
-  }
-  keys = WARR(WTAB(t)->keys);
-  if ((size_t)(FIXVAL(WTAB(t)->used) + 1) * 3 > LEN(keys) * 2) {
-    size_t n = WT_MIN, live = wt_count(t);
-    while (n < 4 * (live + 1))
-      n *= 2;
-    wt_rehash(t, n);
-    keys = WARR(WTAB(t)->keys);
-  }
-  /* key is an argument on the C stack: pinned, it cannot move now. */
-  if (IS_PTR(key))
-    mps_ld_add(&WTAB(t)->ld, arena, key);
-  mask = LEN(keys) - 1;
-  for (j = wt_hash(key, mask); keys->slot[j] != NULL && keys->slot[j] != DELETED;
-       j = (j + 1) & mask)
-    ;
-  if (keys->slot[j] == NULL)
-    WTAB(t)->used = FIXNUM(FIXVAL(WTAB(t)->used) + 1);
-  keys->slot[j] = key;
-  WARR(WTAB(t)->vals)->slot[j] = val;
-}
-
-static void wt_delete(obj t, obj key)
-{
-  long found = wt_find(t, key);
-  if (found >= 0) {
-    WARR(WTAB(t)->keys)->slot[found] = DELETED;
-    WARR(WTAB(t)->vals)->slot[found] = FALSE;
-  }
-}
+/* Weak-key hash tables and the symbol table are in weak.inc. */
+#include "weak.inc"
 
 
 /* FINALIZED BUFFERS
@@ -698,73 +554,6 @@ static obj make_buffer(size_t n, int fill)
   if (mps_finalize(arena, &ref) != MPS_RES_OK)
     out_of_memory(MPS_RES_MEMORY);
   return (obj)b;
-}
-
-
-/* SYMBOLS */
-
-static size_t hash_name(const char *s, size_t len)
-{
-  size_t h = 2166136261u, i;
-  for (i = 0; i < len; ++i)
-    h = (h ^ (unsigned char)s[i]) * 16777619u;
-  return h;
-}
-
-static void symtab_create(size_t size)
-{
-  obj *table = calloc(size, sizeof *table);
-  size_t *hashes = calloc(size, sizeof *hashes);
-  mps_root_t root;
-  size_t i, j;
-  if (table == NULL || hashes == NULL)
-    out_of_memory(MPS_RES_MEMORY);
-  /* Register the new table while it is all NULL, then fill it. */
-  if (mps_root_create_area(&root, arena, mps_rank_exact(), 0, table,
-                           table + size, mps_scan_area, NULL) != MPS_RES_OK)
-    out_of_memory(MPS_RES_MEMORY);
-  for (i = 0; i < symtab_size; ++i)
-    if (symtab[i] != NULL) {
-      for (j = symhash[i] & (size - 1); table[j] != NULL; j = (j + 1) & (size - 1))
-        ;
-      table[j] = symtab[i];
-      hashes[j] = symhash[i];
-    }
-  if (symtab != NULL) {
-    mps_root_destroy(symtab_root);
-    free(symtab);
-    free(symhash);
-  }
-  symtab = table;
-  symhash = hashes;
-  symtab_size = size;
-  symtab_root = root;
-}
-
-static obj intern(const char *name, size_t len)
-{
-  size_t h = hash_name(name, len), i, mask = symtab_size - 1;
-  obj sym;
-  for (i = h & mask; symtab[i] != NULL; i = (i + 1) & mask) {
-    obj str = SYM(symtab[i])->name;
-    if (symhash[i] == h && LEN(str) == len && memcmp(STR(str)->s, name, len) == 0)
-      return symtab[i];
-  }
-  sym = make_symbol(make_string(name, len, 0));
-  if (2 * (symtab_count + 1) > symtab_size) {
-    symtab_create(symtab_size * 2);
-    for (i = h & (symtab_size - 1); symtab[i] != NULL; i = (i + 1) & (symtab_size - 1))
-      ;
-  }
-  symtab[i] = sym;
-  symhash[i] = h;
-  ++symtab_count;
-  return sym;
-}
-
-static obj intern_c(const char *name)
-{
-  return intern(name, strlen(name));
 }
 
 
@@ -887,7 +676,7 @@ static void define(obj env, obj sym, obj value)
 {
   obj *slot;
   if (env == NIL) {
-    SYM(sym)->value = value;
+    bind_global(sym, value);
     return;
   }
   slot = frame_slot(env, sym);
@@ -1367,15 +1156,14 @@ static void heap_create(double pause_time)
   die(mps_root_create_area_tagged(&globals_root, arena, mps_rank_exact(), 0,
                                   &G, &G + 1, mps_scan_area_tagged,
                                   TAG_MASK, 0), "globals root");
-  symtab_create(1024);
+  G.bound = NIL;
+  symtab_rebuild();
 }
 
 static void heap_destroy(void)
 {
   mps_arena_park(arena);
-  mps_root_destroy(symtab_root);
   mps_root_destroy(globals_root);
-  free(symtab);
   free(symhash);
   mps_ap_destroy(ap_weak_vals);
   mps_ap_destroy(ap_weak_keys);
@@ -1407,7 +1195,8 @@ static void globals_init(void)
   G.reader_stack = NIL;
   G.toplevel = NIL;
   for (i = 0; i < sizeof forms / sizeof forms[0]; ++i) {
-    obj sym = intern_c(forms[i].name);
+    obj sym = intern_c(forms[i].name), cell = cons(sym, G.bound);
+    G.bound = cell;             /* a special form must not die */
     SYM(sym)->header = HDR(T_SYMBOL, forms[i].code);
   }
   G.sym_quote = intern_c("quote");
@@ -1419,7 +1208,7 @@ static void globals_init(void)
   G.sym_lambda = intern_c("lambda");
   for (i = 0; i < sizeof prims / sizeof prims[0]; ++i) {
     obj sym = intern_c(prims[i].name);
-    SYM(sym)->value = make_prim(sym, prims[i].fn, prims[i].min, prims[i].max);
+    bind_global(sym, make_prim(sym, prims[i].fn, prims[i].min, prims[i].max));
   }
 }
 
