@@ -103,7 +103,8 @@ enum {
   T_WTABLE,     /* weak-key hash table: keys, values, used, ld */
   T_BUFFER,     /* length = bytes; the C resource (struct bufres *) */
   T_WKEYS,      /* AWL, weak: dependent, length = slots, then the keys */
-  T_WVALS       /* AWL, exact: dependent, length = slots, then the values */
+  T_WVALS,      /* AWL, exact: dependent, length = slots, then the values */
+  T_PORT        /* length = direction; the C resource (struct portres *) */
 };
 
 #define HDR(type, len) ((word)(type) | ((word)(len) << 8))
@@ -126,6 +127,8 @@ struct wtable { word header; obj keys, vals, used; mps_ld_s ld; };
 struct bufres;
 struct buffer { word header; struct bufres *res; };
 struct warray { word header; struct warray *dependent; obj slot[]; };
+struct portres;
+struct port { word header; struct portres *res; };
 
 #define PAIR(x) ((struct pair *)(x))
 #define VEC(x) ((struct vector *)(x))
@@ -138,6 +141,7 @@ struct warray { word header; struct warray *dependent; obj slot[]; };
 #define WTAB(x) ((struct wtable *)(x))
 #define BUF(x) ((struct buffer *)(x))
 #define WARR(x) ((struct warray *)(x))
+#define PORT(x) ((struct port *)(x))
 #define CAR(x) (PAIR(x)->car)
 #define CDR(x) (PAIR(x)->cdr)
 
@@ -167,6 +171,7 @@ static size_t obj_size(word h)
   case T_FLONUM: return sizeof(struct flonum);
   case T_WTABLE: return sizeof(struct wtable);
   case T_BUFFER: return sizeof(struct buffer);
+  case T_PORT: return sizeof(struct port);
   case T_WKEYS: case T_WVALS: return WORD * (2 + len);
   default: return len;          /* T_FWD, T_PAD */
   }
@@ -309,6 +314,7 @@ static struct {
   double condemned, live, not_condemned;
   char why[200];
   unsigned long finalized;      /* buffers whose bytes finalization freed */
+  unsigned long ports_finalized;        /* ports finalization closed */
 } stats;
 
 /* The C side of a buffer: its bytes, on a list of every buffer not yet
@@ -557,6 +563,10 @@ static obj make_buffer(size_t n, int fill)
 }
 
 
+/* Finalized file ports are in ports.inc. */
+#include "ports.inc"
+
+
 /* CHECKED ACCESS */
 
 static obj check(obj x, unsigned type, const char *who)
@@ -565,7 +575,8 @@ static obj check(obj x, unsigned type, const char *who)
     char msg[100];
     static const char *const names[] = {
       "?", "pair", "vector", "procedure", "procedure", "environment",
-      "symbol", "string", "number", "?", "?", "weak hash table", "buffer"
+      "symbol", "string", "number", "?", "?", "weak hash table", "buffer",
+      "?", "?", "port"
     };
     snprintf(msg, sizeof msg, "%s: expected a %s", who, names[type]);
     error(msg, x);
@@ -1044,14 +1055,18 @@ static void drain_messages(void)
       snprintf(stats.why, sizeof stats.why, "%s",
                mps_message_gc_start_why(arena, msg));
     } else if (type == mps_message_type_finalization()) {
-      /* Only buffers are registered.  The message keeps the object
-       * alive until it is discarded; its bytes go now. */
+      /* Only buffers and ports are registered.  The message keeps
+       * the object alive until it is discarded; its resource goes now. */
       mps_addr_t ref;
       mps_message_finalization_ref(&ref, arena, msg);
       if (HTYPE(*(word *)ref) == T_BUFFER && BUF(ref)->res != NULL) {
         bufres_free(BUF(ref)->res);
         BUF(ref)->res = NULL;
         ++stats.finalized;
+      } else if (HTYPE(*(word *)ref) == T_PORT && PORT(ref)->res != NULL) {
+        portres_close(PORT(ref)->res);
+        PORT(ref)->res = NULL;
+        ++stats.ports_finalized;
       }
     }
     mps_message_discard(arena, msg);
@@ -1072,6 +1087,8 @@ static void print_stats(FILE *out)
           stats.why[0] ? stats.why : "(none)");
   if (stats.finalized > 0)
     fprintf(out, "  %lu buffers finalized\n", stats.finalized);
+  if (stats.ports_finalized > 0)
+    fprintf(out, "  %lu ports closed by finalization\n", stats.ports_finalized);
 }
 
 /* The primitive procedures and their table. */
@@ -1178,6 +1195,8 @@ static void heap_destroy(void)
   mps_arena_destroy(arena);     /* finalizes nothing: free what is left */
   while (buffers.next != &buffers)
     bufres_free(buffers.next);
+  while (ports.next != &ports)
+    portres_close(ports.next);
   free(tokbuf);
 }
 
