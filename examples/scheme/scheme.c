@@ -104,7 +104,8 @@ enum {
   T_BUFFER,     /* length = bytes; the C resource (struct bufres *) */
   T_WKEYS,      /* AWL, weak: dependent, length = slots, then the keys */
   T_WVALS,      /* AWL, exact: dependent, length = slots, then the values */
-  T_PORT        /* length = direction; the C resource (struct portres *) */
+  T_PORT,       /* length = direction; the C resource (struct portres *) */
+  T_THREAD      /* length = state; result, the C side (struct threadres *) */
 };
 
 #define HDR(type, len) ((word)(type) | ((word)(len) << 8))
@@ -129,6 +130,8 @@ struct buffer { word header; struct bufres *res; };
 struct warray { word header; struct warray *dependent; obj slot[]; };
 struct portres;
 struct port { word header; struct portres *res; };
+struct threadres;
+struct thread { word header; obj result; struct threadres *res; };
 
 #define PAIR(x) ((struct pair *)(x))
 #define VEC(x) ((struct vector *)(x))
@@ -142,6 +145,7 @@ struct port { word header; struct portres *res; };
 #define BUF(x) ((struct buffer *)(x))
 #define WARR(x) ((struct warray *)(x))
 #define PORT(x) ((struct port *)(x))
+#define THR(x) ((struct thread *)(x))
 #define CAR(x) (PAIR(x)->car)
 #define CDR(x) (PAIR(x)->cdr)
 
@@ -172,6 +176,7 @@ static size_t obj_size(word h)
   case T_WTABLE: return sizeof(struct wtable);
   case T_BUFFER: return sizeof(struct buffer);
   case T_PORT: return sizeof(struct port);
+  case T_THREAD: return sizeof(struct thread);
   case T_WKEYS: case T_WVALS: return WORD * (2 + len);
   default: return len;          /* T_FWD, T_PAD */
   }
@@ -188,6 +193,7 @@ static size_t obj_nrefs(word h)
   case T_ENV: return 3 + HLEN(h);
   case T_SYMBOL: return 2;
   case T_WTABLE: return 3;      /* keys, values, used (a fixnum) */
+  case T_THREAD: return 1;      /* result (then a C pointer) */
   default: return 0;            /* leaves, forwarding, padding, AWL arrays */
   }
 }
@@ -295,7 +301,10 @@ static mps_addr_t awl_find_dependent(mps_addr_t addr)
 
 static mps_arena_t arena;
 static mps_pool_t pool_obj, pool_leaf, pool_weak;      /* AMC, AMCZ, AWL */
-static mps_ap_t ap_obj, ap_leaf, ap_weak_keys, ap_weak_vals;
+/* Each interpreter thread has allocation points of its own
+ * (threads.inc): allocation points are not shared between threads. */
+#define THREAD_LOCAL __thread
+static THREAD_LOCAL mps_ap_t ap_obj, ap_leaf, ap_weak_keys, ap_weak_vals;
 
 /* C globals holding values: an exact root, scanned as tagged words
  * (only words with low bits 000 are references). */
@@ -387,10 +396,21 @@ static void *malloc_only(size_t size)
 
 /* ERRORS */
 
-static jmp_buf *err_jmp;
-static int exit_code;
-static char *stack_cold;        /* cold end of the interpreter's stack */
-static size_t stack_budget;     /* how much of it the interpreter may use */
+/* The interpreter thread's stack, in MiB: reserved, touched only as
+ * deep as the recursion goes.  A level of Scheme recursion such as
+ * (+ 1 (f (- n 1))) takes about 170 bytes, so 128 MiB allows some
+ * 700000 levels; deeper recursion is reported as an error. */
+#ifndef SCHEME_STACK_MB
+#define SCHEME_STACK_MB 128
+#endif
+#define STACK_SIZE ((size_t)SCHEME_STACK_MB << 20)
+#define STACK_MARGIN ((size_t)4 << 20)          /* for handlers and Tarn */
+
+/* Per interpreter thread: where errors go, and its stack. */
+static THREAD_LOCAL jmp_buf *err_jmp;
+static THREAD_LOCAL int exit_code;
+static THREAD_LOCAL char *stack_cold;   /* cold end of the thread's stack */
+static THREAD_LOCAL size_t stack_budget; /* how much of it it may use */
 
 static void print(obj x, FILE *out, int write);
 
@@ -576,7 +596,7 @@ static obj check(obj x, unsigned type, const char *who)
     static const char *const names[] = {
       "?", "pair", "vector", "procedure", "procedure", "environment",
       "symbol", "string", "number", "?", "?", "weak hash table", "buffer",
-      "?", "?", "port"
+      "?", "?", "port", "thread"
     };
     snprintf(msg, sizeof msg, "%s: expected a %s", who, names[type]);
     error(msg, x);
@@ -700,6 +720,10 @@ static void define(obj env, obj sym, obj value)
 }
 
 
+/* Interpreter threads and the global interpreter lock. */
+#include "threads.inc"
+
+
 /* THE EVALUATOR
  *
  * eval loops instead of recursing for every tail position, so tail
@@ -778,6 +802,7 @@ static obj eval(obj x, obj env)
   long n, i;
   CHECK_STACK();
 tail:
+  GIL_TICK();
   if (!IS_PTR(x)) {
     if (x == NIL)
       error("cannot evaluate ()", NOARG);
@@ -1115,6 +1140,30 @@ static mps_gen_param_s gen_params[] = {
   { 16384, 0.45 }
 };
 
+/* The calling thread's allocation points (every interpreter thread
+ * makes its own). */
+static void aps_create(void)
+{
+  die(mps_ap_create_k(&ap_obj, pool_obj, mps_args_none), "AMC allocation point");
+  die(mps_ap_create_k(&ap_leaf, pool_leaf, mps_args_none), "AMCZ allocation point");
+  MPS_ARGS_BEGIN(args) {
+    MPS_ARGS_ADD(args, MPS_KEY_RANK, mps_rank_weak());
+    die(mps_ap_create_k(&ap_weak_keys, pool_weak, args), "AWL weak allocation point");
+  } MPS_ARGS_END(args);
+  MPS_ARGS_BEGIN(args) {
+    MPS_ARGS_ADD(args, MPS_KEY_RANK, mps_rank_exact());
+    die(mps_ap_create_k(&ap_weak_vals, pool_weak, args), "AWL exact allocation point");
+  } MPS_ARGS_END(args);
+}
+
+static void aps_destroy(void)
+{
+  mps_ap_destroy(ap_weak_vals);
+  mps_ap_destroy(ap_weak_keys);
+  mps_ap_destroy(ap_leaf);
+  mps_ap_destroy(ap_obj);
+}
+
 static void heap_create(double pause_time)
 {
   MPS_ARGS_BEGIN(args) {
@@ -1159,16 +1208,7 @@ static void heap_create(double pause_time)
     MPS_ARGS_ADD(args, MPS_KEY_AWL_FIND_DEPENDENT, awl_find_dependent);
     die(mps_pool_create_k(&pool_weak, arena, mps_class_awl(), args), "AWL pool");
   } MPS_ARGS_END(args);
-  die(mps_ap_create_k(&ap_obj, pool_obj, mps_args_none), "AMC allocation point");
-  die(mps_ap_create_k(&ap_leaf, pool_leaf, mps_args_none), "AMCZ allocation point");
-  MPS_ARGS_BEGIN(args) {
-    MPS_ARGS_ADD(args, MPS_KEY_RANK, mps_rank_weak());
-    die(mps_ap_create_k(&ap_weak_keys, pool_weak, args), "AWL weak allocation point");
-  } MPS_ARGS_END(args);
-  MPS_ARGS_BEGIN(args) {
-    MPS_ARGS_ADD(args, MPS_KEY_RANK, mps_rank_exact());
-    die(mps_ap_create_k(&ap_weak_vals, pool_weak, args), "AWL exact allocation point");
-  } MPS_ARGS_END(args);
+  aps_create();
   /* G is all NULL (static storage) so it is valid when registered. */
   die(mps_root_create_area_tagged(&globals_root, arena, mps_rank_exact(), 0,
                                   &G, &G + 1, mps_scan_area_tagged,
@@ -1182,10 +1222,7 @@ static void heap_destroy(void)
   mps_arena_park(arena);
   mps_root_destroy(globals_root);
   free(symhash);
-  mps_ap_destroy(ap_weak_vals);
-  mps_ap_destroy(ap_weak_keys);
-  mps_ap_destroy(ap_leaf);
-  mps_ap_destroy(ap_obj);
+  aps_destroy();
   mps_pool_destroy(pool_weak);
   mps_pool_destroy(pool_leaf);
   mps_pool_destroy(pool_obj);
@@ -1231,6 +1268,17 @@ static void globals_init(void)
   }
 }
 
+/* Let other threads run while the next form has not arrived. */
+static void wait_for_input(FILE *in)
+{
+  int c;
+  gil_release();
+  c = getc(in);
+  if (c != EOF)
+    ungetc(c, in);
+  gil_acquire();
+}
+
 /* Read and evaluate every form in `in`.  Returns the exit status.  In
  * a REPL results are printed and errors do not stop it; a script stops
  * at its first error with status 1. */
@@ -1260,6 +1308,7 @@ static int toplevel(FILE *in, int repl)
       fputs("> ", stdout);
       fflush(stdout);
     }
+    wait_for_input(in);
     x = read_datum(in);
     if (x == EOF_OBJ)
       break;
@@ -1285,16 +1334,6 @@ struct options {
   int status;
 };
 
-/* The interpreter thread's stack, in MiB: reserved, touched only as
- * deep as the recursion goes.  A level of Scheme recursion such as
- * (+ 1 (f (- n 1))) takes about 170 bytes, so 128 MiB allows some
- * 700000 levels; deeper recursion is reported as an error. */
-#ifndef SCHEME_STACK_MB
-#define SCHEME_STACK_MB 128
-#endif
-#define STACK_SIZE ((size_t)SCHEME_STACK_MB << 20)
-#define STACK_MARGIN ((size_t)4 << 20)          /* for handlers and Tarn */
-
 /* Everything that touches the heap runs here, below `cold`. */
 static NOINLINE int interpret(struct options *opts, void *cold)
 {
@@ -1303,6 +1342,7 @@ static NOINLINE int interpret(struct options *opts, void *cold)
   FILE *in = stdin;
   int status;
 
+  gil_acquire();
   heap_create(opts->pause_time);
   die(mps_thread_reg(&thread, arena), "thread registration");
   die(mps_root_create_thread(&stack_root, arena, thread, cold), "stack root");
@@ -1323,6 +1363,7 @@ static NOINLINE int interpret(struct options *opts, void *cold)
     fclose(in);
 
 done:
+  join_all();
   mps_arena_park(arena);
   drain_messages();
   if (!opts->quiet)
