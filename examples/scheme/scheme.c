@@ -358,9 +358,9 @@ static void out_of_memory(mps_res_t res) NORETURN;
  * every object that would go to AMC or AMCZ comes from malloc instead and
  * is never freed, so nothing is ever collected (the pools get no
  * allocation, so the collector never runs; the roots and the thread stay
- * registered but are never scanned).  Finalized buffers and the weak
- * tables' AWL arrays still use their pools, so those features keep
- * working; the benchmarks use neither. */
+ * registered but are never scanned).  Finalized buffers and ports and the
+ * AWL arrays of weak tables and the symbol table still use their pools,
+ * so those features keep working; the benchmarks use none of them. */
 static void *malloc_only(size_t size)
 {
   void *p = malloc(size);
@@ -384,7 +384,8 @@ static void *malloc_only(size_t size)
 #define ALLOC(ap, type, var, size, init) \
   do { \
     if (((ap) == ap_obj || (ap) == ap_leaf) \
-        && !__builtin_types_compatible_p(type, struct buffer)) { \
+        && !__builtin_types_compatible_p(type, struct buffer) \
+        && !__builtin_types_compatible_p(type, struct port)) { \
       (var) = (type *)malloc_only(size); \
       init; \
     } else { \
