@@ -6,7 +6,8 @@
 # Standard output and standard error together must equal tests/NAME.out,
 # and the exit status must be the one in tests/NAME.status (0 if there
 # is no such file).  The demo must run and report the node counts it
-# checks.  Exits 0 if everything passed, 1 if anything failed, and 99
+# checks.  Tests run in a scratch directory of their own, so the files
+# they write (tests/ports.scm) go there.  Exits 0 if everything passed, 1 if anything failed, and 99
 # (a hard error for Automake) if the interpreter cannot be found.
 #
 # Environment:
@@ -33,6 +34,7 @@ if [ -n "$TARN_UNDER_VALGRIND" ]; then
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/scheme-tests.XXXXXX") || exit 99
+mkdir "$tmp/work" || exit 99
 trap 'rm -rf "$tmp"' 0 1 2 15
 
 pass=0
@@ -50,9 +52,9 @@ for test in "$here"/tests/*.scm; do
     expected_status=$(cat "$here/tests/$name.status")
   fi
   case $name in
-    repl*) (cd "$here/tests" && $runner "$scheme" -q $SCHEME_FLAGS < "$name.scm") \
+    repl*) (cd "$tmp/work" && $runner "$scheme" -q $SCHEME_FLAGS < "$test") \
              > "$tmp/$name.actual" 2>&1 ;;
-    *)     (cd "$here/tests" && $runner "$scheme" -q $SCHEME_FLAGS "$name.scm") \
+    *)     (cd "$tmp/work" && $runner "$scheme" -q $SCHEME_FLAGS "$test") \
              > "$tmp/$name.actual" 2>&1 ;;
   esac
   status=$?

@@ -103,7 +103,9 @@ enum {
   T_WTABLE,     /* weak-key hash table: keys, values, used, ld */
   T_BUFFER,     /* length = bytes; the C resource (struct bufres *) */
   T_WKEYS,      /* AWL, weak: dependent, length = slots, then the keys */
-  T_WVALS       /* AWL, exact: dependent, length = slots, then the values */
+  T_WVALS,      /* AWL, exact: dependent, length = slots, then the values */
+  T_PORT,       /* length = direction; the C resource (struct portres *) */
+  T_THREAD      /* length = state; result, the C side (struct threadres *) */
 };
 
 #define HDR(type, len) ((word)(type) | ((word)(len) << 8))
@@ -126,6 +128,10 @@ struct wtable { word header; obj keys, vals, used; mps_ld_s ld; };
 struct bufres;
 struct buffer { word header; struct bufres *res; };
 struct warray { word header; struct warray *dependent; obj slot[]; };
+struct portres;
+struct port { word header; struct portres *res; };
+struct threadres;
+struct thread { word header; obj result; struct threadres *res; };
 
 #define PAIR(x) ((struct pair *)(x))
 #define VEC(x) ((struct vector *)(x))
@@ -138,6 +144,8 @@ struct warray { word header; struct warray *dependent; obj slot[]; };
 #define WTAB(x) ((struct wtable *)(x))
 #define BUF(x) ((struct buffer *)(x))
 #define WARR(x) ((struct warray *)(x))
+#define PORT(x) ((struct port *)(x))
+#define THR(x) ((struct thread *)(x))
 #define CAR(x) (PAIR(x)->car)
 #define CDR(x) (PAIR(x)->cdr)
 
@@ -167,6 +175,8 @@ static size_t obj_size(word h)
   case T_FLONUM: return sizeof(struct flonum);
   case T_WTABLE: return sizeof(struct wtable);
   case T_BUFFER: return sizeof(struct buffer);
+  case T_PORT: return sizeof(struct port);
+  case T_THREAD: return sizeof(struct thread);
   case T_WKEYS: case T_WVALS: return WORD * (2 + len);
   default: return len;          /* T_FWD, T_PAD */
   }
@@ -183,6 +193,7 @@ static size_t obj_nrefs(word h)
   case T_ENV: return 3 + HLEN(h);
   case T_SYMBOL: return 2;
   case T_WTABLE: return 3;      /* keys, values, used (a fixnum) */
+  case T_THREAD: return 1;      /* result (then a C pointer) */
   default: return 0;            /* leaves, forwarding, padding, AWL arrays */
   }
 }
@@ -290,7 +301,10 @@ static mps_addr_t awl_find_dependent(mps_addr_t addr)
 
 static mps_arena_t arena;
 static mps_pool_t pool_obj, pool_leaf, pool_weak;      /* AMC, AMCZ, AWL */
-static mps_ap_t ap_obj, ap_leaf, ap_weak_keys, ap_weak_vals;
+/* Each interpreter thread has allocation points of its own
+ * (threads.inc): allocation points are not shared between threads. */
+#define THREAD_LOCAL __thread
+static THREAD_LOCAL mps_ap_t ap_obj, ap_leaf, ap_weak_keys, ap_weak_vals;
 
 /* C globals holding values: an exact root, scanned as tagged words
  * (only words with low bits 000 are references). */
@@ -299,15 +313,9 @@ static struct {
   obj sym_else, sym_arrow, sym_lambda;
   obj reader_stack;             /* the reader's unfinished lists */
   obj toplevel;                 /* the form being evaluated */
+  obj symtab;                   /* the weak symbol table (weak.inc) */
+  obj bound;                    /* symbols that must not die */
 } G;
-
-/* The symbol table: open addressing, an exact root of symbol pointers
- * (NULL when empty).  The hashes are kept beside it in memory Tarn
- * does not scan, so rehashing never reads a symbol. */
-static obj *symtab;
-static size_t *symhash;
-static size_t symtab_size, symtab_count;
-static mps_root_t symtab_root;
 
 /* GC statistics gathered from messages. */
 static struct {
@@ -315,6 +323,7 @@ static struct {
   double condemned, live, not_condemned;
   char why[200];
   unsigned long finalized;      /* buffers whose bytes finalization freed */
+  unsigned long ports_finalized;        /* ports finalization closed */
 } stats;
 
 /* The C side of a buffer: its bytes, on a list of every buffer not yet
@@ -349,9 +358,9 @@ static void out_of_memory(mps_res_t res) NORETURN;
  * every object that would go to AMC or AMCZ comes from malloc instead and
  * is never freed, so nothing is ever collected (the pools get no
  * allocation, so the collector never runs; the roots and the thread stay
- * registered but are never scanned).  Finalized buffers and the weak
- * tables' AWL arrays still use their pools, so those features keep
- * working; the benchmarks use neither. */
+ * registered but are never scanned).  Finalized buffers and ports and the
+ * AWL arrays of weak tables and the symbol table still use their pools,
+ * so those features keep working; the benchmarks use none of them. */
 static void *malloc_only(size_t size)
 {
   void *p = malloc(size);
@@ -375,7 +384,8 @@ static void *malloc_only(size_t size)
 #define ALLOC(ap, type, var, size, init) \
   do { \
     if (((ap) == ap_obj || (ap) == ap_leaf) \
-        && !__builtin_types_compatible_p(type, struct buffer)) { \
+        && !__builtin_types_compatible_p(type, struct buffer) \
+        && !__builtin_types_compatible_p(type, struct port)) { \
       (var) = (type *)malloc_only(size); \
       init; \
     } else { \
@@ -387,10 +397,21 @@ static void *malloc_only(size_t size)
 
 /* ERRORS */
 
-static jmp_buf *err_jmp;
-static int exit_code;
-static char *stack_cold;        /* cold end of the interpreter's stack */
-static size_t stack_budget;     /* how much of it the interpreter may use */
+/* The interpreter thread's stack, in MiB: reserved, touched only as
+ * deep as the recursion goes.  A level of Scheme recursion such as
+ * (+ 1 (f (- n 1))) takes about 170 bytes, so 128 MiB allows some
+ * 700000 levels; deeper recursion is reported as an error. */
+#ifndef SCHEME_STACK_MB
+#define SCHEME_STACK_MB 128
+#endif
+#define STACK_SIZE ((size_t)SCHEME_STACK_MB << 20)
+#define STACK_MARGIN ((size_t)4 << 20)          /* for handlers and Tarn */
+
+/* Per interpreter thread: where errors go, and its stack. */
+static THREAD_LOCAL jmp_buf *err_jmp;
+static THREAD_LOCAL int exit_code;
+static THREAD_LOCAL char *stack_cold;   /* cold end of the thread's stack */
+static THREAD_LOCAL size_t stack_budget; /* how much of it it may use */
 
 static void print(obj x, FILE *out, int write);
 
@@ -521,146 +542,8 @@ static obj make_int(long n)
 static obj list2(obj a, obj b) { return cons(a, cons(b, NIL)); }
 
 
-/* WEAK-KEY HASH TABLES
- *
- * A table (T_WTABLE, in AMC) holds two AWL arrays of the same power-of-
- * two length: the keys, allocated on the weak allocation point, and the
- * values, on the exact one; each is the other's dependent.  Keys are
- * compared with eq? and hashed by address (an immediate by its bits), so
- * a key that moves is in the wrong place: every heap key is added to the
- * table's location dependency, and a lookup that misses when the
- * dependency is stale rehashes and tries again.  Open addressing with
- * linear probing: NULL is an empty slot, DELETED a deleted key (by
- * hash-table-delete!, or by the scanner when the key's object died).
- * `used` counts the slots that are not empty; the table grows when two
- * thirds are used. */
-
-#define WT_MIN 8
-
-static obj make_warray(mps_ap_t ap, unsigned type, size_t n)
-{
-  struct warray *a;
-  size_t i;
-  ALLOC(ap, struct warray, a, WORD * (2 + n),
-        a->header = HDR(type, n); a->dependent = NULL;
-        for (i = 0; i < n; ++i) a->slot[i] = NULL);
-  return (obj)a;
-}
-
-static obj make_wtable(void)
-{
-  obj keys = make_warray(ap_weak_keys, T_WKEYS, WT_MIN);
-  obj vals = make_warray(ap_weak_vals, T_WVALS, WT_MIN);
-  struct wtable *t;
-  WARR(keys)->dependent = WARR(vals);
-  WARR(vals)->dependent = WARR(keys);
-  ALLOC(ap_obj, struct wtable, t, sizeof *t,
-        (t->header = HDR(T_WTABLE, 0), t->keys = keys, t->vals = vals,
-         t->used = FIXNUM(0), mps_ld_reset(&t->ld, arena)));
-  return (obj)t;
-}
-
-static size_t wt_hash(obj key, size_t mask)
-{
-  word w = (word)key >> 3;
-  w ^= w >> 17;
-  return (size_t)(w * 2654435761u) & mask;
-}
-
-static size_t wt_count(obj t)
-{
-  struct warray *keys = WARR(WTAB(t)->keys);
-  size_t i, n = 0;
-  for (i = 0; i < LEN(keys); ++i)
-    if (keys->slot[i] != NULL && keys->slot[i] != DELETED)
-      ++n;
-  return n;
-}
-
-/* Rebuild t's arrays with n slots from its live entries, at the keys'
- * present addresses.  (t is a C local, so the thread root pins it.) */
-static void wt_rehash(obj t, size_t n)
-{
-  obj keys = make_warray(ap_weak_keys, T_WKEYS, n);
-  obj vals = make_warray(ap_weak_vals, T_WVALS, n);
-  struct warray *ok = WARR(WTAB(t)->keys), *ov = WARR(WTAB(t)->vals);
-  size_t i, j, live = 0, mask = n - 1;
-  /* No allocation from here on, so nothing moves. */
-  WARR(keys)->dependent = WARR(vals);
-  WARR(vals)->dependent = WARR(keys);
-  mps_ld_reset(&WTAB(t)->ld, arena);
-  for (i = 0; i < LEN(ok); ++i) {
-    obj k = ok->slot[i];
-    if (k == NULL || k == DELETED)
-      continue;
-    if (IS_PTR(k))
-      mps_ld_add(&WTAB(t)->ld, arena, k);
-    for (j = wt_hash(k, mask); WARR(keys)->slot[j] != NULL; j = (j + 1) & mask)
-      ;
-    WARR(keys)->slot[j] = k;
-    WARR(vals)->slot[j] = ov->slot[i];
-    ++live;
-  }
-  WTAB(t)->keys = keys;
-  WTAB(t)->vals = vals;
-  WTAB(t)->used = FIXNUM(live);
-}
-
-/* The slot of key in t, or -1. */
-static long wt_find(obj t, obj key)
-{
-  int attempt;
-  for (attempt = 0; attempt < 2; ++attempt) {
-    struct warray *keys = WARR(WTAB(t)->keys);
-    size_t mask = LEN(keys) - 1, i;
-    for (i = wt_hash(key, mask); keys->slot[i] != NULL; i = (i + 1) & mask)
-      if (keys->slot[i] == key)
-        return (long)i;
-    if (!IS_PTR(key) || !mps_ld_isstale(&WTAB(t)->ld, arena, key))
-      break;
-    wt_rehash(t, LEN(keys));            /* it may have moved: hash again */
-  }
-  return -1;
-}
-
-static void wt_set(obj t, obj key, obj val)
-{
-  long found = wt_find(t, key);
-  struct warray *keys;
-  size_t mask, j;
-  if (found >= 0) {
-    WARR(WTAB(t)->vals)->slot[found] = val;
-    return;
-  }
-  keys = WARR(WTAB(t)->keys);
-  if ((size_t)(FIXVAL(WTAB(t)->used) + 1) * 3 > LEN(keys) * 2) {
-    size_t n = WT_MIN, live = wt_count(t);
-    while (n < 4 * (live + 1))
-      n *= 2;
-    wt_rehash(t, n);
-    keys = WARR(WTAB(t)->keys);
-  }
-  /* key is an argument on the C stack: pinned, it cannot move now. */
-  if (IS_PTR(key))
-    mps_ld_add(&WTAB(t)->ld, arena, key);
-  mask = LEN(keys) - 1;
-  for (j = wt_hash(key, mask); keys->slot[j] != NULL && keys->slot[j] != DELETED;
-       j = (j + 1) & mask)
-    ;
-  if (keys->slot[j] == NULL)
-    WTAB(t)->used = FIXNUM(FIXVAL(WTAB(t)->used) + 1);
-  keys->slot[j] = key;
-  WARR(WTAB(t)->vals)->slot[j] = val;
-}
-
-static void wt_delete(obj t, obj key)
-{
-  long found = wt_find(t, key);
-  if (found >= 0) {
-    WARR(WTAB(t)->keys)->slot[found] = DELETED;
-    WARR(WTAB(t)->vals)->slot[found] = FALSE;
-  }
-}
+/* Weak-key hash tables and the symbol table are in weak.inc. */
+#include "weak.inc"
 
 
 /* FINALIZED BUFFERS
@@ -701,71 +584,8 @@ static obj make_buffer(size_t n, int fill)
 }
 
 
-/* SYMBOLS */
-
-static size_t hash_name(const char *s, size_t len)
-{
-  size_t h = 2166136261u, i;
-  for (i = 0; i < len; ++i)
-    h = (h ^ (unsigned char)s[i]) * 16777619u;
-  return h;
-}
-
-static void symtab_create(size_t size)
-{
-  obj *table = calloc(size, sizeof *table);
-  size_t *hashes = calloc(size, sizeof *hashes);
-  mps_root_t root;
-  size_t i, j;
-  if (table == NULL || hashes == NULL)
-    out_of_memory(MPS_RES_MEMORY);
-  /* Register the new table while it is all NULL, then fill it. */
-  if (mps_root_create_area(&root, arena, mps_rank_exact(), 0, table,
-                           table + size, mps_scan_area, NULL) != MPS_RES_OK)
-    out_of_memory(MPS_RES_MEMORY);
-  for (i = 0; i < symtab_size; ++i)
-    if (symtab[i] != NULL) {
-      for (j = symhash[i] & (size - 1); table[j] != NULL; j = (j + 1) & (size - 1))
-        ;
-      table[j] = symtab[i];
-      hashes[j] = symhash[i];
-    }
-  if (symtab != NULL) {
-    mps_root_destroy(symtab_root);
-    free(symtab);
-    free(symhash);
-  }
-  symtab = table;
-  symhash = hashes;
-  symtab_size = size;
-  symtab_root = root;
-}
-
-static obj intern(const char *name, size_t len)
-{
-  size_t h = hash_name(name, len), i, mask = symtab_size - 1;
-  obj sym;
-  for (i = h & mask; symtab[i] != NULL; i = (i + 1) & mask) {
-    obj str = SYM(symtab[i])->name;
-    if (symhash[i] == h && LEN(str) == len && memcmp(STR(str)->s, name, len) == 0)
-      return symtab[i];
-  }
-  sym = make_symbol(make_string(name, len, 0));
-  if (2 * (symtab_count + 1) > symtab_size) {
-    symtab_create(symtab_size * 2);
-    for (i = h & (symtab_size - 1); symtab[i] != NULL; i = (i + 1) & (symtab_size - 1))
-      ;
-  }
-  symtab[i] = sym;
-  symhash[i] = h;
-  ++symtab_count;
-  return sym;
-}
-
-static obj intern_c(const char *name)
-{
-  return intern(name, strlen(name));
-}
+/* Finalized file ports are in ports.inc. */
+#include "ports.inc"
 
 
 /* CHECKED ACCESS */
@@ -776,7 +596,8 @@ static obj check(obj x, unsigned type, const char *who)
     char msg[100];
     static const char *const names[] = {
       "?", "pair", "vector", "procedure", "procedure", "environment",
-      "symbol", "string", "number", "?", "?", "weak hash table", "buffer"
+      "symbol", "string", "number", "?", "?", "weak hash table", "buffer",
+      "?", "?", "port", "thread"
     };
     snprintf(msg, sizeof msg, "%s: expected a %s", who, names[type]);
     error(msg, x);
@@ -887,7 +708,7 @@ static void define(obj env, obj sym, obj value)
 {
   obj *slot;
   if (env == NIL) {
-    SYM(sym)->value = value;
+    bind_global(sym, value);
     return;
   }
   slot = frame_slot(env, sym);
@@ -898,6 +719,10 @@ static void define(obj env, obj sym, obj value)
     ENV(env)->extra = cell;
   }
 }
+
+
+/* Interpreter threads and the global interpreter lock. */
+#include "threads.inc"
 
 
 /* THE EVALUATOR
@@ -978,6 +803,7 @@ static obj eval(obj x, obj env)
   long n, i;
   CHECK_STACK();
 tail:
+  GIL_TICK();
   if (!IS_PTR(x)) {
     if (x == NIL)
       error("cannot evaluate ()", NOARG);
@@ -1255,14 +1081,18 @@ static void drain_messages(void)
       snprintf(stats.why, sizeof stats.why, "%s",
                mps_message_gc_start_why(arena, msg));
     } else if (type == mps_message_type_finalization()) {
-      /* Only buffers are registered.  The message keeps the object
-       * alive until it is discarded; its bytes go now. */
+      /* Only buffers and ports are registered.  The message keeps
+       * the object alive until it is discarded; its resource goes now. */
       mps_addr_t ref;
       mps_message_finalization_ref(&ref, arena, msg);
       if (HTYPE(*(word *)ref) == T_BUFFER && BUF(ref)->res != NULL) {
         bufres_free(BUF(ref)->res);
         BUF(ref)->res = NULL;
         ++stats.finalized;
+      } else if (HTYPE(*(word *)ref) == T_PORT && PORT(ref)->res != NULL) {
+        portres_close(PORT(ref)->res);
+        PORT(ref)->res = NULL;
+        ++stats.ports_finalized;
       }
     }
     mps_message_discard(arena, msg);
@@ -1283,6 +1113,8 @@ static void print_stats(FILE *out)
           stats.why[0] ? stats.why : "(none)");
   if (stats.finalized > 0)
     fprintf(out, "  %lu buffers finalized\n", stats.finalized);
+  if (stats.ports_finalized > 0)
+    fprintf(out, "  %lu ports closed by finalization\n", stats.ports_finalized);
 }
 
 /* The primitive procedures and their table. */
@@ -1308,6 +1140,30 @@ static mps_gen_param_s gen_params[] = {
   { 4096, 0.85 },               /* kilobytes, expected mortality */
   { 16384, 0.45 }
 };
+
+/* The calling thread's allocation points (every interpreter thread
+ * makes its own). */
+static void aps_create(void)
+{
+  die(mps_ap_create_k(&ap_obj, pool_obj, mps_args_none), "AMC allocation point");
+  die(mps_ap_create_k(&ap_leaf, pool_leaf, mps_args_none), "AMCZ allocation point");
+  MPS_ARGS_BEGIN(args) {
+    MPS_ARGS_ADD(args, MPS_KEY_RANK, mps_rank_weak());
+    die(mps_ap_create_k(&ap_weak_keys, pool_weak, args), "AWL weak allocation point");
+  } MPS_ARGS_END(args);
+  MPS_ARGS_BEGIN(args) {
+    MPS_ARGS_ADD(args, MPS_KEY_RANK, mps_rank_exact());
+    die(mps_ap_create_k(&ap_weak_vals, pool_weak, args), "AWL exact allocation point");
+  } MPS_ARGS_END(args);
+}
+
+static void aps_destroy(void)
+{
+  mps_ap_destroy(ap_weak_vals);
+  mps_ap_destroy(ap_weak_keys);
+  mps_ap_destroy(ap_leaf);
+  mps_ap_destroy(ap_obj);
+}
 
 static void heap_create(double pause_time)
 {
@@ -1353,34 +1209,21 @@ static void heap_create(double pause_time)
     MPS_ARGS_ADD(args, MPS_KEY_AWL_FIND_DEPENDENT, awl_find_dependent);
     die(mps_pool_create_k(&pool_weak, arena, mps_class_awl(), args), "AWL pool");
   } MPS_ARGS_END(args);
-  die(mps_ap_create_k(&ap_obj, pool_obj, mps_args_none), "AMC allocation point");
-  die(mps_ap_create_k(&ap_leaf, pool_leaf, mps_args_none), "AMCZ allocation point");
-  MPS_ARGS_BEGIN(args) {
-    MPS_ARGS_ADD(args, MPS_KEY_RANK, mps_rank_weak());
-    die(mps_ap_create_k(&ap_weak_keys, pool_weak, args), "AWL weak allocation point");
-  } MPS_ARGS_END(args);
-  MPS_ARGS_BEGIN(args) {
-    MPS_ARGS_ADD(args, MPS_KEY_RANK, mps_rank_exact());
-    die(mps_ap_create_k(&ap_weak_vals, pool_weak, args), "AWL exact allocation point");
-  } MPS_ARGS_END(args);
+  aps_create();
   /* G is all NULL (static storage) so it is valid when registered. */
   die(mps_root_create_area_tagged(&globals_root, arena, mps_rank_exact(), 0,
                                   &G, &G + 1, mps_scan_area_tagged,
                                   TAG_MASK, 0), "globals root");
-  symtab_create(1024);
+  G.bound = NIL;
+  symtab_rebuild();
 }
 
 static void heap_destroy(void)
 {
   mps_arena_park(arena);
-  mps_root_destroy(symtab_root);
   mps_root_destroy(globals_root);
-  free(symtab);
   free(symhash);
-  mps_ap_destroy(ap_weak_vals);
-  mps_ap_destroy(ap_weak_keys);
-  mps_ap_destroy(ap_leaf);
-  mps_ap_destroy(ap_obj);
+  aps_destroy();
   mps_pool_destroy(pool_weak);
   mps_pool_destroy(pool_leaf);
   mps_pool_destroy(pool_obj);
@@ -1390,6 +1233,8 @@ static void heap_destroy(void)
   mps_arena_destroy(arena);     /* finalizes nothing: free what is left */
   while (buffers.next != &buffers)
     bufres_free(buffers.next);
+  while (ports.next != &ports)
+    portres_close(ports.next);
   free(tokbuf);
 }
 
@@ -1407,7 +1252,8 @@ static void globals_init(void)
   G.reader_stack = NIL;
   G.toplevel = NIL;
   for (i = 0; i < sizeof forms / sizeof forms[0]; ++i) {
-    obj sym = intern_c(forms[i].name);
+    obj sym = intern_c(forms[i].name), cell = cons(sym, G.bound);
+    G.bound = cell;             /* a special form must not die */
     SYM(sym)->header = HDR(T_SYMBOL, forms[i].code);
   }
   G.sym_quote = intern_c("quote");
@@ -1419,8 +1265,19 @@ static void globals_init(void)
   G.sym_lambda = intern_c("lambda");
   for (i = 0; i < sizeof prims / sizeof prims[0]; ++i) {
     obj sym = intern_c(prims[i].name);
-    SYM(sym)->value = make_prim(sym, prims[i].fn, prims[i].min, prims[i].max);
+    bind_global(sym, make_prim(sym, prims[i].fn, prims[i].min, prims[i].max));
   }
+}
+
+/* Let other threads run while the next form has not arrived. */
+static void wait_for_input(FILE *in)
+{
+  int c;
+  gil_release();
+  c = getc(in);
+  if (c != EOF)
+    ungetc(c, in);
+  gil_acquire();
 }
 
 /* Read and evaluate every form in `in`.  Returns the exit status.  In
@@ -1452,6 +1309,7 @@ static int toplevel(FILE *in, int repl)
       fputs("> ", stdout);
       fflush(stdout);
     }
+    wait_for_input(in);
     x = read_datum(in);
     if (x == EOF_OBJ)
       break;
@@ -1477,16 +1335,6 @@ struct options {
   int status;
 };
 
-/* The interpreter thread's stack, in MiB: reserved, touched only as
- * deep as the recursion goes.  A level of Scheme recursion such as
- * (+ 1 (f (- n 1))) takes about 170 bytes, so 128 MiB allows some
- * 700000 levels; deeper recursion is reported as an error. */
-#ifndef SCHEME_STACK_MB
-#define SCHEME_STACK_MB 128
-#endif
-#define STACK_SIZE ((size_t)SCHEME_STACK_MB << 20)
-#define STACK_MARGIN ((size_t)4 << 20)          /* for handlers and Tarn */
-
 /* Everything that touches the heap runs here, below `cold`. */
 static NOINLINE int interpret(struct options *opts, void *cold)
 {
@@ -1495,6 +1343,7 @@ static NOINLINE int interpret(struct options *opts, void *cold)
   FILE *in = stdin;
   int status;
 
+  gil_acquire();
   heap_create(opts->pause_time);
   die(mps_thread_reg(&thread, arena), "thread registration");
   die(mps_root_create_thread(&stack_root, arena, thread, cold), "stack root");
@@ -1515,6 +1364,7 @@ static NOINLINE int interpret(struct options *opts, void *cold)
     fclose(in);
 
 done:
+  join_all();
   mps_arena_park(arena);
   drain_messages();
   if (!opts->quiet)

@@ -67,4 +67,4 @@
 (display (hash-table-count t)) (newline)              ; 10: their keys are still there
 (gc)
 (display (<= (hash-table-count t) (- 10 finalized-now))) (newline) ; #t: now they are gone
-(display (map car (gc-stats))) (newline)   ; (collections condemned live not-condemned why finalized)
+(display (map car (gc-stats))) (newline)   ; (collections condemned live not-condemned why finalized ports-finalized)

@@ -10,7 +10,7 @@
 (display (>= (stat 'live) (* 10000 3 8))) (newline)    ; #t: the list survived
 (display (<= (stat 'live) (stat 'condemned))) (newline); #t
 (display (string? (stat 'why))) (newline)              ; #t
-(display (map car (gc-stats))) (newline)               ; (collections condemned live not-condemned why finalized)
+(display (map car (gc-stats))) (newline)               ; (collections condemned live not-condemned why finalized ports-finalized)
 (gc)
 (display (> (stat 'collections) c1)) (newline)         ; #t
 ;; Allocation alone starts collections too.

@@ -10,7 +10,10 @@
 (display (hash-table? t)) (newline)                   ; #t
 (display (hash-table? '())) (newline)                 ; #f
 
-;; The basics, with keys that never die (immediates and symbols).
+;; The basics, with keys that never die: immediates, and a symbol that a
+;; global variable refers to (symbols are held weakly by the symbol
+;; table, so one that nothing refers to could die and take its entry).
+(define sym-key 'sym)
 (hash-table-set! t 1 'one)
 (hash-table-set! t #\a "a")
 (hash-table-set! t 'sym '(a list))
