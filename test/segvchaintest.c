@@ -34,12 +34,14 @@
  * read-only page of the test's, a page past the end of a file (SIGBUS),
  * and an address inside the arena's reserved address space that is in
  * no segment and not committed (PROT_NONE, so SEGV_ACCERR like a barrier
- * hit: Tarn must see that it is not one of its own).  With -x, also a
- * program that set SIGSEGV to SIG_IGN before Tarn's handler came: the
- * kernel never lets a fault's SIGSEGV be ignored (it kills the process),
- * so neither may the chain; Tarn currently returns from its handler and
- * the access faults forever (the alarm ends the child with SIGALRM).
- * Kept behind -x until that is fixed (prot.c, protChain).
+ * hit: Tarn must see that it is not one of its own), and a program that
+ * set SIGSEGV to SIG_IGN before Tarn's handler came: the kernel never
+ * lets a fault's SIGSEGV be ignored (it kills the process), so neither
+ * may the chain.
+ *  4. mps_arena_busy answers truthfully from a host's fault handler: a
+ *     child whose client code faults outside the manager sees FALSE; one
+ *     whose root scanning function faults in the middle of a collection
+ *     (the arena lock held) sees TRUE, and the call does not deadlock.
  */
 
 #include "testlib.h"
@@ -674,13 +676,70 @@ static void childPostmortem(int midTrace)
   check(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
+/* Phase 4: mps_arena_busy from a host handler */
+
+static volatile int crashInScan;
+static volatile char *volatile badAddress = (volatile char *)16;
+
+static void busyHandler(int sig, siginfo_t *info, void *context)
+{
+  (void)sig; (void)info; (void)context;
+  _exit(mps_arena_busy(arena) ? 40 : 41);
+}
+
+static mps_res_t crashingRootScan(mps_ss_t ss, void *p, size_t s)
+{
+  (void)ss; (void)p; (void)s;
+  if (crashInScan)
+    *badAddress = 1;
+  return MPS_RES_OK;
+}
+
+static void childBusy(int inManager)
+{
+  pid_t pid;
+  int status;
+  fflush(stdout);
+  pid = fork();
+  check(pid >= 0);
+  if (pid == 0) {
+    struct sigaction sa;
+    mps_thr_t thr;
+    mps_root_t root;
+    void *cold = &thr;
+    noCore();
+    alarm(underValgrind ? 120 : 20);
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = busyHandler;
+    sa.sa_flags = SA_SIGINFO;
+    sigemptyset(&sa.sa_mask);
+    check(sigaction(SIGSEGV, &sa, NULL) == 0);
+    heapCreate(0.1);
+    die(mps_thread_reg(&thr, arena), "thread_reg");
+    die(mps_root_create_thread(&root, arena, thr, cold), "thread root");
+    die(mps_root_create(&root, arena, mps_rank_exact(), 0, crashingRootScan, NULL, 0),
+        "scanning root");
+    fill();
+    barrierRound();
+    QUIET_BEGIN();
+    if (inManager) {
+      crashInScan = 1;
+      (void)mps_arena_collect(arena);
+    } else {
+      *badAddress = 1;
+    }
+    _exit(0);
+  }
+  check(waitpid(pid, &status, 0) == pid);
+  printf("  child faulting %s the manager: exit status %d (expected %d)\n",
+         inManager ? "inside" : "outside", WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+         inManager ? 40 : 41);
+  check(WIFEXITED(status) && WEXITSTATUS(status) == (inManager ? 40 : 41));
+}
+
 int main(int argc, char *argv[])
 {
-  int i, ignoredToo = 0;
   testInit(argc, argv);
-  for (i = 1; i < argc; ++i)
-    if (strcmp(argv[i], "-x") == 0)
-      ignoredToo = 1;
   underValgrind = getenv("TARN_UNDER_VALGRIND") != NULL;
   pageSize = (size_t)sysconf(_SC_PAGESIZE);
   makePages();
@@ -695,8 +754,10 @@ int main(int argc, char *argv[])
   childFault(2, SIGSEGV);
   childFault(3, SIGBUS);
   childFault(4, SIGSEGV);
-  if (ignoredToo)
-    childFault(5, SIGSEGV);
+  childFault(5, SIGSEGV);
+  printf("phase 4: mps_arena_busy in a host's fault handler\n");
+  childBusy(0);
+  childBusy(1);
 
   printf("phase 3: mps_arena_postmortem removes protection\n");
   childPostmortem(0);
