@@ -348,35 +348,48 @@ static Bool chunkPlaceInRun(Index *baseReturn, Arena arena, Chunk chunk,
  * and falls) then keeps its footprint instead of adding fresh memory to
  * the spare it left.  The spare runs are those of committed & ~alloc,
  * found a word at a time; each is offered to chunkPlaceInRun. */
+/* The number of consecutive set bits of w from bit 0. */
+static inline Count wordTrailingOnes(Word w)
+{
+  return ~w == 0 ? WORD_WIDTH : (Count)__builtin_ctzl((unsigned long)~w);
+}
+
 static Bool chunkFindSpareRun(Index *baseReturn, Arena arena, Chunk chunk,
                               Count n, LocusPref pref)
 {
   Index words = (chunk->grains + WORD_WIDTH - 1) >> WORD_SHIFT;
   Index w, runBase = 0;
-  Count len = 0;
-  if (chunk->committedGrains - chunk->allocGrains < n)
+  Count len = 0;                /* of the spare run in hand */
+  Count spare = chunk->committedGrains - chunk->allocGrains;  /* not yet seen */
+  if (spare < n)
     return FALSE;
-  for (w = 0; w < words; ++w) {
+  /* No grain below freeHint is free; stop once every spare grain has
+   * been seen and the run in hand is over.  Within a word, jump from run
+   * to run with count-trailing-zeros/ones. */
+  for (w = chunk->freeHint >> WORD_SHIFT; w < words && (spare > 0 || len > 0); ++w) {
     Word bits = chunk->committedTable[w] & ~chunk->allocTable[w];
-    Index b;
-    if (bits == WORD_ONES) {
-      if (len == 0)
-        runBase = w << WORD_SHIFT;
-      len += WORD_WIDTH;
-      continue;
-    }
-    for (b = 0; b < WORD_WIDTH; ++b) {
-      if (bits & ((Word)1 << b)) {
-        if (len == 0)
-          runBase = (w << WORD_SHIFT) + b;
-        ++len;
-      } else {
+    Count pos = 0;
+    spare -= (Count)__builtin_popcountl((unsigned long)bits);
+    while (pos < WORD_WIDTH) {
+      Word rest = bits >> pos;
+      Count ones;
+      if (len == 0) {
+        if (rest == 0)
+          break;
+        pos += (Count)__builtin_ctzl((unsigned long)rest);
+        rest = bits >> pos;
+        runBase = (w << WORD_SHIFT) + pos;
+      }
+      ones = wordTrailingOnes(rest);
+      if (ones > WORD_WIDTH - pos)
+        ones = WORD_WIDTH - pos;
+      len += ones;
+      pos += ones;
+      if (pos < WORD_WIDTH) {   /* the run ends inside this word */
         if (len >= n
             && chunkPlaceInRun(baseReturn, arena, chunk, runBase, runBase + len, n, pref))
           return TRUE;
         len = 0;
-        if ((bits >> b) == 0)
-          break;                /* no more spare grains in this word */
       }
     }
   }

@@ -182,9 +182,41 @@ static void testTable(void)
   mps_arena_destroy(arena);
 }
 
+/* Spare grains are reused before fresh ones: grains freed at the top of
+ * a chunk are taken by a low allocation although fresh grains lie below
+ * them, so it commits nothing. */
+static void testSpareReuse(void)
+{
+  mps_arena_t arena;
+  TractStruct owner;
+  LocusPrefStruct pref;
+  Addr high, low;
+  Size grain, spare0, committed0;
+  die(mps_arena_create_k(&arena, mps_arena_class_vm(), mps_args_none), "arena create");
+  grain = arena->grainSize;
+  memset(&owner, 0, sizeof owner);
+  LocusPrefInit(&pref);
+  ArenaEnter(arena);
+  pref.high = TRUE;
+  die(ArenaAlloc(&high, &pref, 4 * grain, arena, &owner), "ArenaAlloc high");
+  ArenaFree(arena, high, 4 * grain);
+  spare0 = arena->spareCommitted;
+  committed0 = arena->committed;
+  check(spare0 >= 4 * grain);
+  pref.high = FALSE;
+  die(ArenaAlloc(&low, &pref, 2 * grain, arena, &owner), "ArenaAlloc low");
+  check(low >= high && low < AddrAdd(high, 4 * grain));
+  check(arena->committed == committed0);
+  check(arena->spareCommitted == spare0 - 2 * grain);
+  ArenaFree(arena, low, 2 * grain);
+  ArenaLeave(arena);
+  mps_arena_destroy(arena);
+}
+
 int main(int argc, char *argv[])
 {
   testInit(argc, argv);
+  testSpareReuse();
   testBT();
   testTable();
   return testPass();
