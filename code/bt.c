@@ -13,7 +13,7 @@ static Word btMask(Index lo, Index hi)
 /* Apply fn to each word touched by [base, limit) with the mask of the bits
  * in range.  The callers below are written out to keep them inlinable. */
 
-void BTSetRange(BT bt, Index base, Index limit)
+void BTSetRangeWords(BT bt, Index base, Index limit)
 {
   while (base < limit) {
     Index w = base >> WORD_SHIFT, lo = base & (WORD_WIDTH - 1);
@@ -26,7 +26,7 @@ void BTSetRange(BT bt, Index base, Index limit)
   }
 }
 
-void BTResRange(BT bt, Index base, Index limit)
+void BTResRangeWords(BT bt, Index base, Index limit)
 {
   while (base < limit) {
     Index w = base >> WORD_SHIFT, lo = base & (WORD_WIDTH - 1);
@@ -108,8 +108,8 @@ static Index btFindDown(BT bt, Index base, Index limit, Bool want)
   return limit;
 }
 
-Index BTFindSet(BT bt, Index base, Index limit) { return btFindUp(bt, base, limit, TRUE); }
-Index BTFindRes(BT bt, Index base, Index limit) { return btFindUp(bt, base, limit, FALSE); }
+Index BTFindSetSearch(BT bt, Index base, Index limit) { return btFindUp(bt, base, limit, TRUE); }
+Index BTFindResSearch(BT bt, Index base, Index limit) { return btFindUp(bt, base, limit, FALSE); }
 Index BTFindSetHigh(BT bt, Index base, Index limit) { return btFindDown(bt, base, limit, TRUE); }
 Index BTFindResHigh(BT bt, Index base, Index limit) { return btFindDown(bt, base, limit, FALSE); }
 

@@ -28,16 +28,66 @@ static inline void BTRes(BT bt, Index i)
   bt[i >> WORD_SHIFT] &= ~((Word)1 << (i & (WORD_WIDTH - 1)));
 }
 
-extern void BTSetRange(BT bt, Index base, Index limit);
-extern void BTResRange(BT bt, Index base, Index limit);
+/* Set / reset the bits [base, limit).  A range inside one word (a small
+ * object's grains) is done inline. */
+extern void BTSetRangeWords(BT bt, Index base, Index limit);
+extern void BTResRangeWords(BT bt, Index base, Index limit);
+
+static inline Word BTWordMask(Index base, Index limit)  /* same word */
+{
+  Index lo = base & (WORD_WIDTH - 1), n = limit - base;
+  return (n == WORD_WIDTH ? WORD_ONES : (((Word)1 << n) - 1)) << lo;
+}
+
+static inline void BTSetRange(BT bt, Index base, Index limit)
+{
+  if (base < limit && (base >> WORD_SHIFT) == ((limit - 1) >> WORD_SHIFT))
+    bt[base >> WORD_SHIFT] |= BTWordMask(base, limit);
+  else
+    BTSetRangeWords(bt, base, limit);
+}
+
+static inline void BTResRange(BT bt, Index base, Index limit)
+{
+  if (base < limit && (base >> WORD_SHIFT) == ((limit - 1) >> WORD_SHIFT))
+    bt[base >> WORD_SHIFT] &= ~BTWordMask(base, limit);
+  else
+    BTResRangeWords(bt, base, limit);
+}
 extern Bool BTIsSetRange(BT bt, Index base, Index limit);
 extern Bool BTIsResRange(BT bt, Index base, Index limit);
 extern Count BTCountSet(BT bt, Index base, Index limit);
 
 /* Find the first (lowest) index in [base, limit) whose bit is set / reset;
- * return limit if none. */
-extern Index BTFindSet(BT bt, Index base, Index limit);
-extern Index BTFindRes(BT bt, Index base, Index limit);
+ * return limit if none.  The answer is often in base's own word (the
+ * next object start in a mark-sweep segment, a few grains on), so that
+ * case is inline and the search word by word is not. */
+extern Index BTFindSetSearch(BT bt, Index base, Index limit);
+extern Index BTFindResSearch(BT bt, Index base, Index limit);
+
+static inline Index BTFindSet(BT bt, Index base, Index limit)
+{
+  if (base < limit) {
+    Word bits = bt[base >> WORD_SHIFT] >> (base & (WORD_WIDTH - 1));
+    if (bits != 0) {
+      Index i = base + (Index)__builtin_ctzl((unsigned long)bits);
+      return i < limit ? i : limit;
+    }
+  }
+  return BTFindSetSearch(bt, base, limit);
+}
+
+static inline Index BTFindRes(BT bt, Index base, Index limit)
+{
+  if (base < limit) {
+    Word bits = ~bt[base >> WORD_SHIFT] >> (base & (WORD_WIDTH - 1));
+    if (bits != 0) {
+      Index i = base + (Index)__builtin_ctzl((unsigned long)bits);
+      return i < limit ? i : limit;
+    }
+  }
+  return BTFindResSearch(bt, base, limit);
+}
 /* Highest index in [base, limit) whose bit is set / reset; limit if none. */
 extern Index BTFindSetHigh(BT bt, Index base, Index limit);
 extern Index BTFindResHigh(BT bt, Index base, Index limit);
