@@ -1,0 +1,1082 @@
+/* poolimx.c: IMX, the mark-region (Immix-style) pool
+ *
+ * Memory is divided into blocks (segments of IMX_BLOCK_SIZE bytes) of
+ * lines (IMX_LINE_SIZE bytes).  The mutator bump-allocates through runs
+ * of free lines: an allocation point's buffer is given a whole maximal
+ * run, and when it is emptied the lines it did not reach are free again.
+ *
+ * Marking.  A fix of an object in a condemned block either marks it in
+ * place (object mark bit, grey bit) or, if its block is being evacuated,
+ * copies it out and leaves a forwarding object (the format's fwd).  The
+ * lines a preserved object touches are marked at reclaim, from the object
+ * marks; a block whose lines are all unmarked is given back to the arena,
+ * and the unmarked lines of the others are free for allocation.  The
+ * start bits become the mark bits (word by word): the dead and the
+ * forwarded objects are forgotten, so walks and ambiguous fixes never see
+ * them, although their bytes remain in lines shared with live objects.
+ *
+ * Generations.  With MPS_KEY_IMX_NURSERY (the default) new objects go to
+ * a copying nursery (generation 0 of the chain): each allocation point
+ * gets fresh blocks, and a collection of the nursery evacuates every
+ * survivor into the mature space (generation 1).  The mature space is
+ * collected in place, with opportunistic defragmentation: at the start
+ * of a collection that condemns it, the blocks the previous collection
+ * left most fragmented (most holes, or sparsely used) are chosen as
+ * candidates, within a budget of fresh blocks (MPS_KEY_IMX_DEFRAG_HEADROOM
+ * of the mature size) plus the free lines of the other blocks.  Objects
+ * in candidates are copied out in the same pass as marking.  Without the
+ * nursery the mutator allocates straight into the mature space's holes.
+ *
+ * Pinning.  An ambiguous reference (or tarn_pin) marks the object it may
+ * point at in place, wherever it is; a later exact fix finds the mark
+ * and leaves the object alone.  Ambiguous roots are scanned first, so an
+ * object is never copied before an ambiguous reference to it is seen,
+ * except one found later in a scanned ambiguous segment of another pool
+ * (AMS): as with AMC, an already moved object cannot be pinned.  Large
+ * objects (IMX_LARGE_SIZE or more) get a block of their own and never
+ * move.  A nursery block that keeps objects (pinned or large) is promoted
+ * in place into the mature space.  If copying finds no memory the object
+ * is marked in place: marking needs none (contract 27.19).
+ */
+
+#include "poolimx.h"
+#include "format.h"
+#include "trace.h"
+#include "buffer.h"
+#include "args.h"
+#include "shield.h"
+#include "vgmem.h"
+#include "mpscimx.h"
+#include <string.h>
+
+#define IMX_BLOCK_SIZE ((Size)32 * 1024)
+#define IMX_LINE_SHIFT ((Shift)8)          /* 256-byte lines */
+#define IMX_HEADROOM_DEFAULT 0.125
+/* Candidates need at least this many holes, unless sparse (at most
+ * 1/IMX_SPARSE of their lines used). */
+#define IMX_MIN_HOLES 2
+#define IMX_SPARSE 4
+
+ARG_DEFINE_KEY(IMX_NURSERY);
+ARG_DEFINE_KEY(IMX_DEFRAG_HEADROOM);
+
+#define IMXOf(pool) ((IMX)(void *)(pool))
+#define IMXSegOf(seg) ((IMXSeg)(void *)(seg))
+#define IMXSegSeg(imxseg) (&(imxseg)->segStruct)
+
+Bool IMXSpaceCheck(IMXSpace space)
+{
+  CHECKS(IMXSpace, space);
+  CHECKL(space->imx != NULL);
+  return TRUE;
+}
+
+Bool IMXCheck(IMX imx)
+{
+  Pool pool = &imx->poolStruct;
+  CHECKS(IMX, imx);
+  CHECKL(pool->format != NULL);
+  CHECKL(imx->lineSize == (Size)1 << imx->lineShift);
+  CHECKL(imx->lineSize >= pool->alignment);
+  CHECKL(imx->blockSize % imx->lineSize == 0);
+  CHECKL(imx->largeSize <= imx->blockSize);
+  CHECKL(imx->freeSize <= imx->totalSize);
+  CHECKL(imx->headroom >= 0.0);
+  CHECKD(IMXSpace, &imx->mature);
+  CHECKL(imx->allocSpace == &imx->mature || imx->allocSpace == &imx->nursery);
+  CHECKL(imx->evac.seg == NULL || imx->evac.init <= imx->evac.limit);
+  return TRUE;
+}
+
+Bool IMXSegCheck(IMXSeg imxseg)
+{
+  Seg seg = IMXSegSeg(imxseg);
+  Pool pool = SegPool(seg);
+  CHECKS(IMXSeg, imxseg);
+  CHECKD(Seg, seg);
+  CHECKD(IMXSpace, imxseg->space);
+  CHECKL(imxseg->grains == SegSize(seg) >> pool->alignShift);
+  CHECKL(imxseg->lines == SegSize(seg) >> IMXOf(pool)->lineShift);
+  CHECKL(imxseg->usedLines <= imxseg->lines);
+  CHECKL(imxseg->recBase <= imxseg->recLimit);
+  CHECKL(!imxseg->candidate || imxseg->evacuate);
+  CHECKL(!imxseg->evacuate || !imxseg->large);
+  return TRUE;
+}
+
+/* Addresses, grains and lines */
+
+static inline Index imxIndex(Seg seg, Addr addr)
+{
+  return (Index)(AddrOffset(SegBase(seg), addr) >> SegPool(seg)->alignShift);
+}
+
+static inline Addr imxAddr(Seg seg, Index i)
+{
+  return AddrAdd(SegBase(seg), (Size)i << SegPool(seg)->alignShift);
+}
+
+static inline Index imxLine(IMX imx, Seg seg, Addr addr)
+{
+  return (Index)(AddrOffset(SegBase(seg), addr) >> imx->lineShift);
+}
+
+static inline Addr imxLineAddr(IMX imx, Seg seg, Index l)
+{
+  return AddrAdd(SegBase(seg), (Size)l << imx->lineShift);
+}
+
+static inline Trace imxTrace(ScanState ss)
+{
+  return ArenaTrace(ss->arena, (TraceId)__builtin_ctz(ss->traces));
+}
+
+/* The end of the committed objects of the region being filled. */
+static Addr imxRecLimit(Seg seg)
+{
+  Buffer buffer = SegBuffer(seg);
+  return buffer != NULL ? BufferInit(buffer) : IMXSegOf(seg)->recLimit;
+}
+
+/* Record the starts of the objects in [recBase, recLimit).  Nursery
+ * blocks are recorded only when something needs their starts (an
+ * ambiguous fix, a walk, greying), so most never are: their survivors
+ * are found by exact references and copied. */
+static void imxRecord(Seg seg)
+{
+  IMXSeg imxseg = IMXSegOf(seg);
+  Pool pool = SegPool(seg);
+  Size header = IMXOf(pool)->headerSize;
+  mps_fmt_skip_t skip = pool->format->skip;
+  Addr limit = imxRecLimit(seg);
+  Addr base = imxseg->recBase;
+  while (base < limit) {
+    Addr next = AddrSub((Addr)skip(AddrAdd(base, header)), header);
+    AVER(next > base);
+    BTSet(imxseg->starts, imxIndex(seg, base));
+    base = next;
+  }
+  imxseg->recBase = imxseg->recLimit = limit;
+}
+
+/* Line maps: count used lines and holes (maximal free runs).  Words of
+ * the map are tested whole first: most are all used or all free. */
+static void imxCountLines(IMXSeg imxseg)
+{
+  Count used = 0, holes = 0, l;
+  Bool prevFree = FALSE;
+  for (l = 0; l < imxseg->lines; ++l) {
+    if (imxseg->lineUsed[l] != 0) {
+      ++used;
+      prevFree = FALSE;
+    } else {
+      if (!prevFree)
+        ++holes;
+      prevFree = TRUE;
+    }
+  }
+  imxseg->usedLines = used;
+  imxseg->holes = holes;
+}
+
+/* Is no line marked?  One word of the byte map at a time. */
+static Bool imxNoLineMarked(IMXSeg imxseg)
+{
+  const Word *w = (const Word *)(void *)imxseg->lineMark;
+  Count n = SizeAlignUp(imxseg->lines, sizeof(Word)) / sizeof(Word), i;
+  for (i = 0; i < n; ++i)
+    if (w[i] != 0)
+      return FALSE;
+  return TRUE;
+}
+
+/* Find the first run of at least n free lines; store the maximal run. */
+static Bool imxFindRun(Index *baseReturn, Index *limitReturn, IMXSeg imxseg, Count n)
+{
+  Index l = 0;
+  if (imxseg->lines - imxseg->usedLines < n)
+    return FALSE;
+  while (l < imxseg->lines) {
+    Index b;
+    while (l < imxseg->lines && imxseg->lineUsed[l] != 0)
+      ++l;
+    b = l;
+    while (l < imxseg->lines && imxseg->lineUsed[l] == 0)
+      ++l;
+    if (l - b >= n) {
+      *baseReturn = b;
+      *limitReturn = l;
+      return TRUE;
+    }
+  }
+  return FALSE;
+}
+
+/* Pool creation */
+
+static void imxVarargs(ArgStruct args[], va_list varargs)
+{
+  args[0].key = MPS_KEY_FORMAT;
+  args[0].val.format = va_arg(varargs, mps_fmt_t);
+  args[1].key = MPS_KEY_CHAIN;
+  args[1].val.chain = va_arg(varargs, mps_chain_t);
+  args[2].key = MPS_KEY_ARGS_END;
+}
+
+static void imxSpaceInit(IMXSpace space, IMX imx, GenDesc gen, Bool nursery)
+{
+  space->imx = imx;
+  PoolGenInit(&space->pgenStruct, gen, &imx->poolStruct);
+  space->nursery = nursery;
+  RingInit(&space->blockRing);
+  space->blocks = 0;
+  space->sig = IMXSpaceSig;
+}
+
+static Res imxPickArgs(IMX imx, ArgList args, Bool *nurseryReturn)
+{
+  ArgStruct arg;
+  *nurseryReturn = TRUE;
+  imx->interior = TRUE;
+  imx->headroom = IMX_HEADROOM_DEFAULT;
+  if (ArgPick(&arg, args, MPS_KEY_IMX_NURSERY))
+    *nurseryReturn = arg.val.b != 0;
+  if (ArgPick(&arg, args, MPS_KEY_IMX_DEFRAG_HEADROOM)) {
+    ARGCHECKF("mps_pool_create_k", arg.val.d >= 0.0 && arg.val.d <= 1.0,
+              ResPARAM); /* MPS_KEY_IMX_DEFRAG_HEADROOM in [0, 1] */
+    imx->headroom = arg.val.d;
+  }
+  if (ArgPick(&arg, args, MPS_KEY_INTERIOR))
+    imx->interior = arg.val.b != 0;
+  return ResOK;
+}
+
+static Res imxInit(Pool pool, Arena arena, PoolClass klass, ArgList args)
+{
+  IMX imx = IMXOf(pool);
+  Format format;
+  Chain chain;
+  Index gen;
+  Bool nursery;
+  Res res;
+  UNUSED(klass);
+
+  res = imxPickArgs(imx, args, &nursery);
+  if (res != ResOK)
+    return res;
+  res = FormatPickForPool(&format, arena, args, TRUE, TRUE);
+  if (res != ResOK)
+    return res;
+  res = ChainPickForPool(&chain, &gen, arena, args, 0, FALSE);
+  if (res != ResOK) {
+    FormatReleaseForPool(format);
+    return res;
+  }
+  pool->format = format;
+  pool->alignment = format->alignment;
+  pool->alignShift = SizeLog2(format->alignment);
+  imx->chain = chain;
+  imx->headerSize = format->headerSize;
+  imx->blockSize = SizeAlignUp(IMX_BLOCK_SIZE, ArenaGrainSize(arena));
+  imx->largeSize = imx->blockSize / 4;
+  imx->lineShift = IMX_LINE_SHIFT;
+  imx->lineSize = (Size)1 << IMX_LINE_SHIFT;
+  if (imx->lineSize < pool->alignment) {   /* lines hold whole grains */
+    imx->lineShift = pool->alignShift;
+    imx->lineSize = pool->alignment;
+  }
+  /* Survivors of the nursery (generation 0) are promoted into the
+   * mature space, generation 1 (the arena's top generation if the chain
+   * has only one); without a nursery everything is in generation 0. */
+  imxSpaceInit(&imx->mature, imx, ChainGen(chain, nursery ? 1 : 0), FALSE);
+  imx->nursery.sig = SigINVALID;
+  if (nursery)
+    imxSpaceInit(&imx->nursery, imx, ChainGen(chain, 0), TRUE);
+  imx->allocSpace = nursery ? &imx->nursery : &imx->mature;
+  imx->allocCursor = imx->evacCursor = &imx->mature.blockRing;
+  imx->totalSize = imx->freeSize = 0;
+  imx->selected = FALSE;
+  imx->evac.seg = NULL;
+  imx->evac.init = imx->evac.limit = NULL;
+  imx->evacBudget = imx->evacFresh = 0;
+  imx->statEvacuated = imx->statDefragCopies = 0;
+  imx->statEvacuatedBytes = 0;
+  imx->statCandidates = imx->statPinnedBlocks = 0;
+  imx->statFreedBlocks = imx->statPromotedBlocks = 0;
+  imx->sig = IMXSig;
+  AVERT(IMX, imx);
+  return ResOK;
+}
+
+/* Blocks */
+
+static Size imxDescSize(Count grains, Count lines)
+{
+  return SizeAlignUp(sizeof(IMXSegStruct), sizeof(Word)) + 3 * BT_SIZE(grains)
+         + 2 * SizeAlignUp(lines, sizeof(Word));
+}
+
+static Res imxBlockCreate(Seg *segReturn, IMX imx, IMXSpace space, Size size,
+                          Bool large, ZoneSet summary)
+{
+  Pool pool = &imx->poolStruct;
+  Arena arena = PoolArena(pool);
+  Count grains = size >> pool->alignShift;
+  Count lines = size >> imx->lineShift;
+  LocusPrefStruct pref;
+  IMXSeg imxseg;
+  Addr tables;
+  Seg seg;
+  Res res;
+
+  GenDescLocusPref(&pref, space->pgenStruct.gen, arena);
+  res = SegAlloc(&seg, imxDescSize(grains, lines), &pref, size, pool);
+  if (res != ResOK)
+    return res;
+  GenDescNoteSeg(space->pgenStruct.gen, arena, SegBase(seg), SegLimit(seg));
+  imxseg = IMXSegOf(seg);
+  tables = AddrAdd((Addr)imxseg, SizeAlignUp(sizeof(IMXSegStruct), sizeof(Word)));
+  imxseg->grains = grains;
+  imxseg->lines = lines;
+  imxseg->starts = (BT)tables;
+  imxseg->marks = (BT)AddrAdd(tables, BT_SIZE(grains));
+  imxseg->greys = (BT)AddrAdd(tables, 2 * BT_SIZE(grains));
+  imxseg->lineUsed = (Byte *)AddrAdd(tables, 3 * BT_SIZE(grains));
+  imxseg->lineMark = imxseg->lineUsed + SizeAlignUp(lines, sizeof(Word));
+  BTResRange(imxseg->starts, 0, grains);
+  BTResRange(imxseg->marks, 0, grains);
+  BTResRange(imxseg->greys, 0, grains);
+  memset(imxseg->lineUsed, 0, 2 * SizeAlignUp(lines, sizeof(Word)));
+  imxseg->space = space;
+  RingInit(&imxseg->spaceRing);
+  RingAppend(&space->blockRing, &imxseg->spaceRing);
+  ++space->blocks;
+  imxseg->usedLines = 0;
+  imxseg->holes = 1;
+  imxseg->liveBytes = 0;
+  imxseg->recBase = imxseg->recLimit = SegBase(seg);
+  imxseg->large = large;
+  imxseg->candidate = imxseg->evacuate = imxseg->pinned = FALSE;
+  imxseg->hasGrey = imxseg->allGrey = FALSE;
+  seg->pgen = &space->pgenStruct;
+  SegSetRankSet(seg, RankSetSingle(RankEXACT));
+  SegSetSummary(seg, summary);
+  imxseg->sig = IMXSegSig;
+  PoolGenAddSeg(&space->pgenStruct, size);
+  imx->totalSize += size;
+  if (!space->nursery)
+    imx->freeSize += size;
+  VG_NOACCESS(SegBase(seg), size);
+  *segReturn = seg;
+  return ResOK;
+}
+
+/* Take a block out of its space's ring, keeping the cursors valid. */
+static void imxBlockUnlink(IMX imx, IMXSeg imxseg)
+{
+  Ring node = &imxseg->spaceRing;
+  if (imx->allocCursor == node)
+    imx->allocCursor = node->next;
+  if (imx->evacCursor == node)
+    imx->evacCursor = node->next;
+  RingRemove(node);
+  --imxseg->space->blocks;
+}
+
+static void imxBlockFree(IMX imx, Seg seg)
+{
+  IMXSeg imxseg = IMXSegOf(seg);
+  Size size = SegSize(seg);
+  AVER(imx->evac.seg != seg);
+  if (!imxseg->space->nursery)
+    imx->freeSize -= (imxseg->lines - imxseg->usedLines) << imx->lineShift;
+  imxBlockUnlink(imx, imxseg);
+  PoolGenRemoveSeg(&imxseg->space->pgenStruct, size);
+  imx->totalSize -= size;
+  imxseg->sig = SigINVALID;
+  SegFree(seg);
+}
+
+static void imxFinish(Pool pool)
+{
+  IMX imx = IMXOf(pool);
+  Ring node, next;
+  AVERT(IMX, imx);
+  imx->evac.seg = NULL;
+  RING_FOR(node, &pool->segRing, next)
+    imxBlockFree(imx, RING_ELT(Seg, poolRing, node));
+  if (imx->allocSpace->nursery) {
+    PoolGenFinish(&imx->nursery.pgenStruct);
+    imx->nursery.sig = SigINVALID;
+  }
+  PoolGenFinish(&imx->mature.pgenStruct);
+  imx->mature.sig = SigINVALID;
+  ChainReleaseForPool(imx->chain);
+  FormatReleaseForPool(pool->format);
+  imx->sig = SigINVALID;
+}
+
+/* Take lines [b, l) of a block for a region (a buffer's or the
+ * collector's): they are used, and live for the trace in progress. */
+static void imxTakeLines(IMX imx, Seg seg, Index b, Index l)
+{
+  IMXSeg imxseg = IMXSegOf(seg);
+  memset(imxseg->lineUsed + b, 1, l - b);
+  memset(imxseg->lineMark + b, 1, l - b);
+  imxseg->usedLines += l - b;
+  if (!imxseg->space->nursery)
+    imx->freeSize -= (Size)(l - b) << imx->lineShift;
+}
+
+/* Give back the whole lines of [from, limit) (limit is line-aligned). */
+static void imxReleaseLines(IMX imx, Seg seg, Addr from, Addr limit)
+{
+  IMXSeg imxseg = IMXSegOf(seg);
+  Index b = imxLine(imx, seg, AddrAlignUp(from, imx->lineSize));
+  Index l = imxLine(imx, seg, limit);
+  if (b >= l)
+    return;
+  memset(imxseg->lineUsed + b, 0, l - b);
+  memset(imxseg->lineMark + b, 0, l - b);
+  imxseg->usedLines -= l - b;
+  if (!imxseg->space->nursery)
+    imx->freeSize += (Size)(l - b) << imx->lineShift;
+  VG_NOACCESS(imxLineAddr(imx, seg, b), (Size)(l - b) << imx->lineShift);
+}
+
+/* Find a run of at least n free lines in a mature block, starting at
+ * *cursorIO.  For the mutator, blocks being traced are left alone (a
+ * white block's new objects would look dead; a grey one's would not be
+ * scanned); the collector may copy into any block not being evacuated. */
+static Seg imxFindLines(Index *bReturn, Index *lReturn, IMX imx, Ring *cursorIO,
+                        Count n, Bool forMutator)
+{
+  Ring head = &imx->mature.blockRing;
+  Ring node = *cursorIO;
+  Count i;
+  for (i = 0; i <= imx->mature.blocks; ++i) {
+    IMXSeg imxseg;
+    Seg seg;
+    if (node == head)
+      node = node->next;
+    if (node == head)
+      break;
+    imxseg = RING_ELT(IMXSeg, spaceRing, node);
+    seg = IMXSegSeg(imxseg);
+    if (!imxseg->large && !imxseg->evacuate
+        && (!forMutator || (SegBuffer(seg) == NULL && SegWhite(seg) == TraceSetEMPTY
+                            && SegGrey(seg) == TraceSetEMPTY))
+        && imxFindRun(bReturn, lReturn, imxseg, n)) {
+      *cursorIO = node;
+      return seg;
+    }
+    node = node->next;
+  }
+  *cursorIO = head;
+  return NULL;
+}
+
+/* Allocation points */
+
+static Res imxBufferInit(Buffer buffer, Pool pool, ArgList args)
+{
+  ArgStruct arg;
+  UNUSED(pool);
+  (void)ArgPick(&arg, args, MPS_KEY_RANK);
+  buffer->rank = RankEXACT;
+  return ResOK;
+}
+
+/* A fresh block whole, for a large object or for the nursery. */
+static Res imxFillBlock(Seg *segReturn, IMX imx, IMXSpace space, Size size)
+{
+  Pool pool = &imx->poolStruct;
+  Bool large = size >= imx->largeSize;
+  Size blockSize = large ? SizeAlignUp(size, ArenaGrainSize(PoolArena(pool))) : imx->blockSize;
+  Seg seg;
+  Res res = imxBlockCreate(&seg, imx, space, blockSize, large, ZoneSetUNIV);
+  if (res != ResOK)
+    return res;
+  imxTakeLines(imx, seg, 0, IMXSegOf(seg)->lines);
+  *segReturn = seg;
+  return ResOK;
+}
+
+static Res imxBufferFill(Addr *baseReturn, Addr *limitReturn, Pool pool,
+                         Buffer buffer, Size size)
+{
+  IMX imx = IMXOf(pool);
+  IMXSpace space = imx->allocSpace;
+  Count n = (Count)((size + imx->lineSize - 1) >> imx->lineShift);
+  Index b = 0, l = 0;
+  Seg seg = NULL;
+  Res res;
+
+  AVERT(IMX, imx);
+  if (!space->nursery && size < imx->largeSize)
+    seg = imxFindLines(&b, &l, imx, &imx->allocCursor, n, TRUE);
+  if (seg != NULL) {
+    imxTakeLines(imx, seg, b, l);
+  } else {
+    res = imxFillBlock(&seg, imx, space, size);
+    if (res != ResOK)
+      return res;
+    b = 0;
+    l = IMXSegOf(seg)->lines;
+  }
+  /* The mutator will write new objects here: no barrier, no summary. */
+  SegLowerBarrier(seg);
+  SegSetSummary(seg, ZoneSetUNIV);
+  seg->buffer = buffer;
+  buffer->seg = seg;
+  *baseReturn = imxLineAddr(imx, seg, b);
+  *limitReturn = imxLineAddr(imx, seg, l);
+  IMXSegOf(seg)->recBase = IMXSegOf(seg)->recLimit = *baseReturn;
+  PoolGenNew(&IMXSegOf(seg)->space->pgenStruct, AddrOffset(*baseReturn, *limitReturn));
+  VG_UNDEFINED(*baseReturn, AddrOffset(*baseReturn, *limitReturn));
+  return ResOK;
+}
+
+static void imxBufferEmpty(Pool pool, Buffer buffer, Addr init, Addr limit)
+{
+  IMX imx = IMXOf(pool);
+  Seg seg = buffer->seg;
+  IMXSeg imxseg = IMXSegOf(seg);
+  AVER(SegBuffer(seg) == buffer);
+  seg->buffer = NULL;
+  buffer->seg = NULL;
+  PoolGenUnnew(&imxseg->space->pgenStruct, AddrOffset(init, limit));
+  if (imxseg->space->nursery) {
+    if (init == SegBase(seg) && SegWhite(seg) == TraceSetEMPTY
+        && SegGrey(seg) == TraceSetEMPTY) {
+      imxBlockFree(imx, seg);   /* nothing was ever allocated in it */
+      return;
+    }
+    imxseg->recLimit = init;    /* recorded lazily: see imxRecord */
+    return;
+  }
+  /* A mature block may get other regions later: record this one now. */
+  imxseg->recLimit = init;
+  imxRecord(seg);
+  imxReleaseLines(imx, seg, init, limit);
+}
+
+static Size imxTotalSize(Pool pool)
+{
+  return IMXOf(pool)->totalSize;
+}
+
+/* Free lines of mature blocks, which allocation reuses.  The unused
+ * tails of nursery blocks are not free: a nursery block is filled once. */
+static Size imxFreeSize(Pool pool)
+{
+  return IMXOf(pool)->freeSize;
+}
+
+/* Defragmentation: choosing candidates.  On the first condemned mature
+ * block of a trace, rank the mature blocks by the holes the previous
+ * reclaim left in them (a sparse block counts as most fragmented), and
+ * take them from the most fragmented down while the bytes they kept
+ * fit in the space to copy them to: the budget of fresh blocks plus the
+ * free lines of the blocks not taken. */
+static Count imxScore(IMXSeg imxseg)
+{
+  if (imxseg->large || imxseg->usedLines == 0 || SegBuffer(IMXSegSeg(imxseg)) != NULL)
+    return 0;
+  if (imxseg->usedLines * IMX_SPARSE <= imxseg->lines)
+    return imxseg->lines;       /* sparse: the best candidates */
+  return imxseg->holes >= IMX_MIN_HOLES ? imxseg->holes : 0;
+}
+
+static void imxSelect(IMX imx)
+{
+  Count hist[65], maxScore = 64, s, threshold;
+  Size room, need = 0;
+  Ring node;
+  imx->selected = TRUE;
+  imx->evacFresh = 0;
+  imx->evacBudget = (Size)(imx->headroom * (double)imx->mature.pgenStruct.totalSize);
+  if (imx->headroom <= 0.0)
+    return;
+  memset(hist, 0, sizeof hist);
+  for (node = imx->mature.blockRing.next; node != &imx->mature.blockRing; node = node->next) {
+    IMXSeg imxseg = RING_ELT(IMXSeg, spaceRing, node);
+    s = imxScore(imxseg);
+    hist[s > maxScore ? maxScore : s] += imxseg->liveBytes > 0 ? imxseg->liveBytes : 1;
+  }
+  /* The free lines are an upper bound on the room in blocks not taken. */
+  room = imx->evacBudget + imx->freeSize;
+  for (threshold = maxScore; threshold >= IMX_MIN_HOLES; --threshold) {
+    if (need + hist[threshold] > room)
+      break;
+    need += hist[threshold];
+  }
+  ++threshold;                  /* the lowest score taken */
+  for (node = imx->mature.blockRing.next; node != &imx->mature.blockRing; node = node->next) {
+    IMXSeg imxseg = RING_ELT(IMXSeg, spaceRing, node);
+    s = imxScore(imxseg);
+    if (s >= IMX_MIN_HOLES && (s > maxScore ? maxScore : s) >= threshold) {
+      imxseg->candidate = TRUE;
+      ++imx->statCandidates;
+    }
+  }
+}
+
+/* Condemning and greying */
+
+static Res imxWhiten(Pool pool, Trace trace, Seg seg)
+{
+  IMX imx = IMXOf(pool);
+  IMXSeg imxseg = IMXSegOf(seg);
+  Size condemned;
+  AVERT(IMXSeg, imxseg);
+  if (!imxseg->space->nursery && !imx->selected)
+    imxSelect(imx);
+  BTResRange(imxseg->marks, 0, imxseg->grains);
+  BTResRange(imxseg->greys, 0, imxseg->grains);
+  memset(imxseg->lineMark, 0, imxseg->lines);
+  imxseg->hasGrey = imxseg->allGrey = FALSE;
+  imxseg->pinned = FALSE;
+  imxseg->evacuate = !imxseg->large && (imxseg->space->nursery || imxseg->candidate);
+  if (imxseg->space->nursery)
+    condemned = AddrOffset(SegBase(seg), imxRecLimit(seg));
+  else
+    condemned = imxseg->usedLines << imx->lineShift;
+  TraceSegCondemned(trace, seg, condemned);
+  return ResOK;
+}
+
+/* A block not condemned but that may refer to condemned objects: every
+ * object in it is to be scanned. */
+static void imxGrey(Pool pool, Trace trace, Seg seg)
+{
+  IMXSeg imxseg = IMXSegOf(seg);
+  Index w;
+  UNUSED(pool);
+  imxRecord(seg);
+  for (w = 0; w < BT_WORDS(imxseg->grains); ++w)
+    imxseg->greys[w] |= imxseg->starts[w];
+  imxseg->hasGrey = TRUE;
+  imxseg->allGrey = TRUE;
+  TraceSegGrey(trace, seg);
+}
+
+/* Mark the object at grain i in place (and make it grey). */
+static void imxMarkInPlace(ScanState ss, Seg seg, Index i)
+{
+  IMXSeg imxseg = IMXSegOf(seg);
+  BTSet(imxseg->marks, i);
+  BTSet(imxseg->greys, i);
+  imxseg->hasGrey = TRUE;
+  ss->wasMarked = FALSE;        /* this fix preserved it (finalization) */
+  TraceSegGrey(imxTrace(ss), seg);
+}
+
+/* Fixing */
+
+/* An ambiguous reference, or an explicit pin: mark in place the object
+ * it may refer to (the one containing it, with interior pointers). */
+static Res imxFixAmbig(Seg seg, ScanState ss, Addr ref)
+{
+  IMXSeg imxseg = IMXSegOf(seg);
+  IMX imx = IMXOf(SegPool(seg));
+  Format format = SegPool(seg)->format;
+  Addr base, client;
+  Index i;
+
+  imxRecord(seg);
+  if (ref < SegBase(seg))
+    return ResOK;
+  i = imxIndex(seg, ref);
+  if (imx->interior || ss->pinning) {
+    if (!BTGet(imxseg->starts, i)) {
+      Index j = BTFindSetHigh(imxseg->starts, 0, i);
+      if (j == i)
+        return ResOK;           /* below the first object */
+      i = j;
+    }
+    base = imxAddr(seg, i);
+    client = AddrAdd(base, imx->headerSize);
+    if (ref >= AddrSub((Addr)format->skip(client), imx->headerSize))
+      return ResOK;             /* in free space after the object */
+  } else {
+    base = AddrSub(ref, imx->headerSize);
+    if (base < SegBase(seg) || !AddrIsAligned(base, SegPool(seg)->alignment))
+      return ResOK;
+    i = imxIndex(seg, base);
+    if (!BTGet(imxseg->starts, i))
+      return ResOK;
+    client = ref;
+  }
+  if (BTGet(imxseg->marks, i))
+    return ResOK;
+  /* An object already moved cannot be pinned: its old copy is a
+   * forwarding object and nothing refers to it any more. */
+  if (imxseg->evacuate && format->isMoved(client) != NULL)
+    return ResOK;
+  if (imxseg->candidate && !imxseg->pinned) {
+    imxseg->pinned = TRUE;
+    ++imx->statPinnedBlocks;
+  }
+  imxMarkInPlace(ss, seg, i);
+  return ResOK;
+}
+
+/* Close the copying region: the lines it did not reach are free again. */
+static void imxRegionClose(IMX imx)
+{
+  IMXRegionStruct *r = &imx->evac;
+  if (r->seg != NULL) {
+    imxReleaseLines(imx, r->seg, r->init, r->limit);
+    r->seg = NULL;
+    r->init = r->limit = NULL;
+  }
+}
+
+/* Open a copying region of at least n lines: free lines of a mature
+ * block not being evacuated, or else a fresh block (for
+ * defragmentation, only within the budget). */
+static Bool imxRegionOpen(IMX imx, Count n, Bool defrag)
+{
+  IMXRegionStruct *r = &imx->evac;
+  Index b = 0, l = 0;
+  Seg seg = imxFindLines(&b, &l, imx, &imx->evacCursor, n, FALSE);
+  if (seg == NULL) {
+    if (defrag && imx->evacFresh + imx->blockSize > imx->evacBudget)
+      return FALSE;
+    /* Nothing is in it yet: scanning the copies makes its summary. */
+    if (imxBlockCreate(&seg, imx, &imx->mature, imx->blockSize, FALSE, ZoneSetEMPTY) != ResOK)
+      return FALSE;
+    imx->evacFresh += imx->blockSize;
+    b = 0;
+    l = IMXSegOf(seg)->lines;
+    imx->evacCursor = &IMXSegOf(seg)->spaceRing;
+  }
+  imxRegionClose(imx);
+  imxTakeLines(imx, seg, b, l);
+  SegLowerBarrier(seg);         /* the collector writes the copies */
+  r->seg = seg;
+  r->init = imxLineAddr(imx, seg, b);
+  r->limit = imxLineAddr(imx, seg, l);
+  VG_UNDEFINED(r->init, AddrOffset(r->init, r->limit));
+  return TRUE;
+}
+
+/* Copy the object at ref out of its block; FALSE if there is no room
+ * (then it is marked in place). */
+static Bool imxCopy(Seg seg, ScanState ss, Addr *refIO)
+{
+  IMX imx = IMXOf(SegPool(seg));
+  Format format = SegPool(seg)->format;
+  IMXRegionStruct *r = &imx->evac;
+  Trace trace = imxTrace(ss);
+  Addr ref = *refIO;
+  Addr base = AddrSub(ref, imx->headerSize);
+  Size size = AddrOffset(ref, (Addr)format->skip(ref));
+  Bool defrag = !IMXSegOf(seg)->space->nursery;
+  IMXSeg to;
+  Addr newBase;
+  Index i;
+
+  if (size >= imx->largeSize)
+    return FALSE;
+  if (r->seg == NULL || AddrOffset(r->init, r->limit) < size) {
+    Count n = (Count)((size + imx->lineSize - 1) >> imx->lineShift);
+    if (!imxRegionOpen(imx, n, defrag)) {
+      if (!defrag)
+        trace->emergency = TRUE;
+      return FALSE;
+    }
+  }
+  newBase = r->init;
+  r->init = AddrAdd(newBase, size);
+  memcpy(newBase, base, size);
+  *refIO = AddrAdd(newBase, imx->headerSize);
+  format->move(ref, *refIO);
+  to = IMXSegOf(r->seg);
+  i = imxIndex(r->seg, newBase);
+  BTSet(to->starts, i);
+  BTSet(to->greys, i);
+  to->hasGrey = TRUE;
+  if (TraceSetIsMember(SegWhite(r->seg), trace->ti))
+    BTSet(to->marks, i);        /* preserved: reclaim counts it */
+  else
+    TracePreserved(trace, size);
+  TraceSegGrey(trace, r->seg);
+  PoolGenNew(&imx->mature.pgenStruct, size);
+  ss->wasMarked = FALSE;
+  ++imx->statEvacuated;
+  imx->statEvacuatedBytes += size;
+  if (defrag)
+    ++imx->statDefragCopies;
+  return TRUE;
+}
+
+static Res imxFix(Seg seg, ScanState ss, Addr *refIO)
+{
+  IMXSeg imxseg = IMXSegOf(seg);
+  IMX imx = IMXOf(SegPool(seg));
+  Addr ref = *refIO;
+  Index i;
+
+  if (ss->rank == RankAMBIG || ss->pinning)
+    return imxFixAmbig(seg, ss, ref);
+  i = imxIndex(seg, AddrSub(ref, imx->headerSize));
+  if (BTGet(imxseg->marks, i))
+    return ResOK;               /* preserved in place already */
+  if (imxseg->evacuate) {
+    Addr moved = (Addr)SegPool(seg)->format->isMoved(ref);
+    if (moved != NULL) {
+      *refIO = moved;
+      return ResOK;
+    }
+  }
+  if (ss->rank == RankWEAK) {
+    *refIO = NULL;              /* not preserved by any strong path: splat */
+    return ResOK;
+  }
+  if (imxseg->evacuate && imxCopy(seg, ss, refIO))
+    return ResOK;
+  imxMarkInPlace(ss, seg, i);
+  return ResOK;
+}
+
+/* Scanning: runs of consecutive grey objects, one format call each. */
+
+static Res imxScanRun(ScanState ss, Seg seg, Index i, Index *nextReturn)
+{
+  IMXSeg imxseg = IMXSegOf(seg);
+  Format format = SegPool(seg)->format;
+  Size header = format->headerSize;
+  Addr first = AddrAdd(imxAddr(seg, i), header);
+  Addr end = first;
+  Index j = i;
+  Res res;
+  do {
+    BTRes(imxseg->greys, j);
+    end = (Addr)format->skip(end);
+    j = imxIndex(seg, AddrSub(end, header));
+  } while (j < imxseg->grains && BTGet(imxseg->greys, j));
+  ScanStateBeginClient(ss);
+  res = format->scan(ScanStateMPS(ss), first, end);
+  (void)ScanStateEndClient(ss);
+  if (res != ResOK) {
+    Addr p = first;             /* scan these again next time */
+    while (p < end) {
+      BTSet(imxseg->greys, imxIndex(seg, AddrSub(p, header)));
+      p = (Addr)format->skip(p);
+    }
+    imxseg->hasGrey = TRUE;
+    return res;
+  }
+  ss->scannedSize += AddrOffset(first, end);
+  *nextReturn = j;
+  return ResOK;
+}
+
+static Res imxScan(Bool *totalReturn, ScanState ss, Pool pool, Seg seg)
+{
+  IMXSeg imxseg = IMXSegOf(seg);
+  Bool total = imxseg->allGrey;
+  UNUSED(pool);
+  AVERT(IMXSeg, imxseg);
+  imxseg->allGrey = FALSE;
+  while (imxseg->hasGrey) {
+    Index i = BTFindSet(imxseg->greys, 0, imxseg->grains);
+    imxseg->hasGrey = FALSE;
+    while (i < imxseg->grains) {
+      Index next;
+      Res res = imxScanRun(ss, seg, i, &next);
+      if (res != ResOK)
+        return res;
+      i = BTFindSet(imxseg->greys, next, imxseg->grains);
+    }
+  }
+  /* Total only if every object was grey: otherwise black objects were
+   * not scanned again and the old summary still counts. */
+  *totalReturn = total;
+  return ResOK;
+}
+
+/* Reclaiming */
+
+/* Mark the lines of the preserved objects and forget the others: the
+ * start table becomes the mark table.  Returns the preserved bytes. */
+static Size imxReclaimObjects(IMX imx, Seg seg)
+{
+  IMXSeg imxseg = IMXSegOf(seg);
+  Format format = SegPool(seg)->format;
+  Size header = imx->headerSize, live = 0;
+  Index i, w;
+  i = BTFindSet(imxseg->marks, 0, imxseg->grains);
+  while (i < imxseg->grains) {
+    Addr base = imxAddr(seg, i);
+    Addr next = AddrSub((Addr)format->skip(AddrAdd(base, header)), header);
+    Index l = imxLine(imx, seg, base), last = imxLine(imx, seg, AddrSub(next, 1));
+    memset(imxseg->lineMark + l, 1, last + 1 - l);
+    live += AddrOffset(base, next);
+    i = BTFindSet(imxseg->marks, imxIndex(seg, next), imxseg->grains);
+  }
+  for (w = 0; w < BT_WORDS(imxseg->grains); ++w)
+    imxseg->starts[w] = imxseg->marks[w];
+  return live;
+}
+
+/* A nursery block that keeps objects joins the mature space as it is. */
+static void imxPromote(IMX imx, Seg seg, Size live)
+{
+  IMXSeg imxseg = IMXSegOf(seg);
+  Size size = SegSize(seg);
+  imxBlockUnlink(imx, imxseg);
+  PoolGenRemoveSeg(&imx->nursery.pgenStruct, size);
+  imxseg->space = &imx->mature;
+  RingAppend(&imx->mature.blockRing, &imxseg->spaceRing);
+  ++imx->mature.blocks;
+  seg->pgen = &imx->mature.pgenStruct;
+  PoolGenAddSeg(&imx->mature.pgenStruct, size);
+  PoolGenNew(&imx->mature.pgenStruct, live);
+  imx->freeSize += (imxseg->lines - imxseg->usedLines) << imx->lineShift;
+  ++imx->statPromotedBlocks;
+}
+
+static void imxReclaim(Pool pool, Trace trace, Seg seg)
+{
+  IMX imx = IMXOf(pool);
+  IMXSeg imxseg = IMXSegOf(seg);
+  Buffer buffer = SegBuffer(seg);
+  Count usedBefore = imxseg->usedLines;
+  Size live;
+
+  AVERT(IMXSeg, imxseg);
+  live = imxReclaimObjects(imx, seg);
+  if (buffer != NULL) {
+    /* A buffer trapped at the flip still holds [init, limit). */
+    Index l = imxLine(imx, seg, BufferInit(buffer));
+    memset(imxseg->lineMark + l, 1, imxLine(imx, seg, BufferLimit(buffer)) - l);
+  }
+  imxseg->recBase = imxseg->recLimit = imxRecLimit(seg);
+  memcpy(imxseg->lineUsed, imxseg->lineMark, imxseg->lines);
+  imxCountLines(imxseg);
+  if (!imxseg->space->nursery)
+    imx->freeSize += (usedBefore - imxseg->usedLines) << imx->lineShift;
+  imxseg->liveBytes = live;
+  imxseg->candidate = imxseg->evacuate = FALSE;
+  TracePreserved(trace, live);
+  if (usedBefore > imxseg->usedLines)
+    trace->reclaimed += (usedBefore - imxseg->usedLines) << imx->lineShift;
+  SegSetWhite(seg, SegWhite(seg) & ~TraceSetSingle(trace->ti));
+  if (imxNoLineMarked(imxseg) && buffer == NULL && SegGrey(seg) == TraceSetEMPTY
+      && imx->evac.seg != seg) {
+    ++imx->statFreedBlocks;
+    imxBlockFree(imx, seg);
+  } else if (imxseg->space->nursery && buffer == NULL) {
+    imxPromote(imx, seg, live);
+  }
+}
+
+/* At the end of a trace the copying region closes and the cursors start
+ * again from the first block (reclaim made new holes). */
+static void imxTraceEnd(Pool pool, Trace trace)
+{
+  IMX imx = IMXOf(pool);
+  UNUSED(trace);
+  imxRegionClose(imx);
+  imx->selected = FALSE;
+  imx->allocCursor = imx->evacCursor = &imx->mature.blockRing;
+}
+
+/* Walking and queries */
+
+/* Call f on each run of consecutive recorded objects of a block. */
+static Res imxWalkBlock(Seg seg, mps_area_scan_t scanArea, void *closure, ScanState ss)
+{
+  IMXSeg imxseg = IMXSegOf(seg);
+  Format format = SegPool(seg)->format;
+  Size header = format->headerSize;
+  Index i;
+  imxRecord(seg);
+  i = BTFindSet(imxseg->starts, 0, imxseg->grains);
+  while (i < imxseg->grains) {
+    Addr first = AddrAdd(imxAddr(seg, i), header);
+    Addr end = first;
+    Index j;
+    Res res;
+    do {
+      end = (Addr)format->skip(end);
+      j = imxIndex(seg, AddrSub(end, header));
+    } while (j < imxseg->grains && BTGet(imxseg->starts, j));
+    res = scanArea(ScanStateMPS(ss), first, end, closure);
+    if (res != ResOK)
+      return res;
+    i = BTFindSet(imxseg->starts, j, imxseg->grains);
+  }
+  return ResOK;
+}
+
+static Res imxWalk(Pool pool, mps_area_scan_t scanArea, void *closure)
+{
+  ScanStateStruct ss;
+  Ring node, next;
+  Res res = ResOK;
+  ScanStateInitNull(&ss, PoolArena(pool));
+  RING_FOR(node, &pool->segRing, next) {
+    res = imxWalkBlock(RING_ELT(Seg, poolRing, node), scanArea, closure, &ss);
+    if (res != ResOK)
+      break;
+  }
+  ScanStateFinish(&ss);
+  return res;
+}
+
+static Res imxAddrObject(Addr *pReturn, Pool pool, Addr addr)
+{
+  IMX imx = IMXOf(pool);
+  Format format = pool->format;
+  IMXSeg imxseg;
+  Addr base, client;
+  Seg seg;
+  Index i;
+  if (!SegOfAddr(&seg, PoolArena(pool), addr) || SegPool(seg) != pool)
+    return ResFAIL;
+  imxseg = IMXSegOf(seg);
+  imxRecord(seg);
+  i = imxIndex(seg, addr);
+  if (!BTGet(imxseg->starts, i)) {
+    Index j = BTFindSetHigh(imxseg->starts, 0, i);
+    if (j == i)
+      return ResFAIL;
+    i = j;
+  }
+  base = imxAddr(seg, i);
+  client = AddrAdd(base, imx->headerSize);
+  if (addr >= AddrSub((Addr)format->skip(client), imx->headerSize)
+      || format->isMoved(client) != NULL)
+    return ResFAIL;
+  *pReturn = client;
+  return ResOK;
+}
+
+/* The class */
+
+static const PoolClassStruct poolClassIMXStruct = {
+  PoolClassSig, "IMX", sizeof(IMXStruct), 0,
+  PoolAttrGC | PoolAttrFORMAT | PoolAttrMOVING | PoolAttrSCAN,
+  imxVarargs, imxInit, imxFinish,
+  NULL, NULL,                               /* alloc, free */
+  imxBufferInit, NULL, imxBufferFill, imxBufferEmpty,
+  NULL, NULL, NULL, NULL,                   /* frames, ramps */
+  imxTotalSize, imxFreeSize,
+  imxWalk, imxAddrObject, NULL,
+  imxWhiten, imxGrey, imxScan, imxFix, imxFix,
+  imxReclaim, imxTraceEnd
+};
+
+PoolClass PoolClassIMX(void)
+{
+  return &poolClassIMXStruct;
+}
+
+mps_pool_class_t mps_class_imx(void)
+{
+  return (mps_pool_class_t)PoolClassIMX();
+}

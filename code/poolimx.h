@@ -1,0 +1,118 @@
+/* poolimx.h: IMX, the mark-region (Immix-style) pool
+ *
+ * See poolimx.c for the design, and the design note imx.md.
+ */
+
+#ifndef tarn_poolimx_h
+#define tarn_poolimx_h
+
+#include "types.h"
+#include "seg.h"
+#include "pool.h"
+#include "chain.h"
+#include "bt.h"
+
+#define IMXSig ((Sig)0x519133C5)
+#define IMXSegSig ((Sig)0x5191335E)
+#define IMXSpaceSig ((Sig)0x51913590)
+
+typedef struct IMXStruct *IMX;
+typedef struct IMXSegStruct *IMXSeg;
+typedef struct IMXSpaceStruct *IMXSpace;
+
+/* A space: the blocks of one generation.  In the nursery every block is
+ * evacuated whole when condemned (survivors are copied into the mature
+ * space unless pinned); the mature space is mark-region: survivors stay
+ * unless their block was chosen for defragmentation. */
+typedef struct IMXSpaceStruct {
+  Sig sig;
+  struct IMXStruct *imx;
+  PoolGenStruct pgenStruct;
+  Bool nursery;
+  RingStruct blockRing;         /* IMXSegs, by spaceRing */
+  Count blocks;                 /* on blockRing */
+} IMXSpaceStruct;
+
+/* A block: a segment of lines.  The side maps are in the descriptor:
+ *   lineUsed  byte per line: non-zero if the line holds objects or was
+ *             handed to a buffer or a copying region (free otherwise);
+ *   lineMark  byte per line: touched by an object preserved by the
+ *             current trace (computed at reclaim), or taken by a region
+ *             during it;
+ *   starts    bit per grain: an object starts here (complete except for
+ *             the objects in [recBase, recLimit), recorded lazily);
+ *   marks     bit per grain: the object was preserved in place, or copied
+ *             here, by the current trace;
+ *   greys     ... and is still to be scanned. */
+typedef struct IMXSegStruct {
+  SegStruct segStruct;
+  Sig sig;
+  IMXSpace space;
+  RingStruct spaceRing;         /* in space->blockRing */
+  Count lines;
+  Count grains;                 /* alignment units */
+  Count usedLines;              /* non-zero bytes of lineUsed */
+  Count holes;                  /* maximal runs of free lines (last reclaim) */
+  Size liveBytes;               /* preserved in place by the last reclaim */
+  Byte *lineUsed;
+  Byte *lineMark;
+  BT starts;
+  BT marks;
+  BT greys;
+  Addr recBase;                 /* objects in [recBase, recLimit) ... */
+  Addr recLimit;                /* ... have no start bits yet */
+  Bool large;                   /* a block for one large object */
+  Bool candidate;               /* chosen for defragmentation by this trace */
+  Bool evacuate;                /* white, and unpinned objects are copied out */
+  Bool pinned;                  /* a candidate an ambiguous reference pinned */
+  Bool hasGrey;                 /* some grey bits may be set */
+  Bool allGrey;                 /* every object was made grey (imxGrey) */
+} IMXSegStruct;
+
+/* A region the collector copies survivors into: [init, limit) of seg,
+ * a run of lines taken for the current trace. */
+typedef struct IMXRegionStruct {
+  Seg seg;
+  Addr init;
+  Addr limit;
+} IMXRegionStruct;
+
+typedef struct IMXStruct {
+  PoolStruct poolStruct;
+  Sig sig;
+  Chain chain;
+  Bool interior;                /* ambiguous interior pointers pin */
+  Size headerSize;
+  Size blockSize;
+  Size largeSize;               /* objects this big get a block of their own */
+  Size lineSize;
+  Shift lineShift;
+  double headroom;              /* defragmentation: fresh blocks / mature size */
+  IMXSpaceStruct nursery;       /* used when MPS_KEY_IMX_NURSERY is true */
+  IMXSpaceStruct mature;
+  IMXSpace allocSpace;          /* where the mutator allocates */
+  Ring allocCursor;             /* mutator's search position in mature blocks */
+  Ring evacCursor;              /* collector's search position */
+  Size totalSize;               /* bytes of blocks */
+  Size freeSize;                /* bytes of free lines in mature blocks */
+  /* Evacuation, for the trace in progress */
+  Bool selected;                /* defragmentation candidates were chosen */
+  IMXRegionStruct evac;
+  Size evacBudget;              /* bytes of fresh blocks defragmentation may take */
+  Size evacFresh;               /* ... and has taken */
+  /* Statistics (whole life of the pool) */
+  Count statEvacuated;          /* objects copied */
+  Size statEvacuatedBytes;
+  Count statDefragCopies;       /* ... of which out of mature candidates */
+  Count statCandidates;         /* mature blocks chosen for defragmentation */
+  Count statPinnedBlocks;       /* candidates pinned by ambiguous references */
+  Count statFreedBlocks;        /* blocks given back to the arena by reclaim */
+  Count statPromotedBlocks;     /* nursery blocks promoted in place */
+} IMXStruct;
+
+extern Bool IMXCheck(IMX imx);
+extern Bool IMXSegCheck(IMXSeg imxseg);
+extern Bool IMXSpaceCheck(IMXSpace space);
+extern PoolClass PoolClassIMX(void);
+
+#endif /* tarn_poolimx_h */
