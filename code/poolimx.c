@@ -616,7 +616,8 @@ static void imxSelect(IMX imx)
     IMXSeg imxseg = RING_ELT(IMXSeg, spaceRing, node);
     s = imxScore(imxseg);
     if (s >= IMX_MIN_HOLES && (s > maxScore ? maxScore : s) >= threshold) {
-      imxseg->candidate = TRUE;
+      /* Every mature block is about to be condemned with this one. */
+      imxseg->candidate = imxseg->evacuate = TRUE;
       ++imx->statCandidates;
     }
   }
