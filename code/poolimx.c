@@ -950,6 +950,9 @@ static void imxReclaim(Pool pool, Trace trace, Seg seg)
 
   AVERT(IMXSeg, imxseg);
   live = imxReclaimObjects(imx, seg);
+  if (imxseg->large && live > 0)
+    /* Only its object may use a large block: none of it is free. */
+    memset(imxseg->lineMark, 1, imxseg->lines);
   if (buffer != NULL) {
     /* A buffer trapped at the flip still holds [init, limit). */
     Index l = imxLine(imx, seg, BufferInit(buffer));
