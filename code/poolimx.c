@@ -68,6 +68,11 @@ Bool IMXSpaceCheck(IMXSpace space)
 {
   CHECKS(IMXSpace, space);
   CHECKL(space->imx != NULL);
+  CHECKL(space == &space->imx->spaces[space->index]);
+  CHECKL(space->next == space || space->next == space + 1);
+  CHECKL(!space->nursery || space->index == 0);
+  CHECKL(!space->nursery || space->freeSize == 0);
+  CHECKL(space->evac.seg == NULL || space->evac.init <= space->evac.limit);
   return TRUE;
 }
 
@@ -80,11 +85,10 @@ Bool IMXCheck(IMX imx)
   CHECKL(imx->lineSize >= pool->alignment);
   CHECKL(imx->blockSize % imx->lineSize == 0);
   CHECKL(imx->largeSize <= imx->blockSize);
-  CHECKL(imx->freeSize <= imx->totalSize);
   CHECKL(imx->headroom >= 0.0);
-  CHECKD(IMXSpace, &imx->mature);
-  CHECKL(imx->allocSpace == &imx->mature || imx->allocSpace == &imx->nursery);
-  CHECKL(imx->evac.seg == NULL || imx->evac.init <= imx->evac.limit);
+  CHECKL(imx->spaceCount >= 1 && imx->spaces != NULL);
+  CHECKL(imx->allocSpace == &imx->spaces[0]);
+  CHECKD(IMXSpace, imx->allocSpace);
   return TRUE;
 }
 
@@ -223,13 +227,22 @@ static void imxVarargs(ArgStruct args[], va_list varargs)
   args[2].key = MPS_KEY_ARGS_END;
 }
 
-static void imxSpaceInit(IMXSpace space, IMX imx, GenDesc gen, Bool nursery)
+static void imxSpaceInit(IMX imx, Index i, GenDesc gen, Bool nursery)
 {
+  IMXSpace space = &imx->spaces[i];
   space->imx = imx;
   PoolGenInit(&space->pgenStruct, gen, &imx->poolStruct);
+  space->index = i;
+  space->next = i + 1 < imx->spaceCount ? space + 1 : space;
   space->nursery = nursery;
   RingInit(&space->blockRing);
   space->blocks = 0;
+  space->freeSize = 0;
+  space->allocCursor = space->evacCursor = &space->blockRing;
+  space->evac.seg = NULL;
+  space->evac.init = space->evac.limit = NULL;
+  space->selected = FALSE;
+  space->evacBudget = space->evacFresh = 0;
   space->sig = IMXSpaceSig;
 }
 
@@ -256,8 +269,9 @@ static Res imxInit(Pool pool, Arena arena, PoolClass klass, ArgList args)
   IMX imx = IMXOf(pool);
   Format format;
   Chain chain;
-  Index gen;
+  Index gen, i;
   Bool nursery;
+  void *p;
   Res res;
   UNUSED(klass);
 
@@ -285,24 +299,30 @@ static Res imxInit(Pool pool, Arena arena, PoolClass klass, ArgList args)
     imx->lineShift = pool->alignShift;
     imx->lineSize = pool->alignment;
   }
-  /* Survivors of the nursery (generation 0) are promoted into the
-   * mature space, generation 1 (the arena's top generation if the chain
-   * has only one); without a nursery everything is in generation 0. */
-  imxSpaceInit(&imx->mature, imx, ChainGen(chain, nursery ? 1 : 0), FALSE);
-  imx->nursery.sig = SigINVALID;
-  if (nursery)
-    imxSpaceInit(&imx->nursery, imx, ChainGen(chain, 0), TRUE);
-  imx->allocSpace = nursery ? &imx->nursery : &imx->mature;
-  imx->allocCursor = imx->evacCursor = &imx->mature.blockRing;
-  imx->totalSize = imx->freeSize = 0;
-  imx->selected = FALSE;
-  imx->evac.seg = NULL;
-  imx->evac.init = imx->evac.limit = NULL;
-  imx->evacBudget = imx->evacFresh = 0;
+  /* With the nursery: the nursery in generation 0 and the mature space
+   * in the arena's top generation, which full collections collect (the
+   * arrangement of GenImmix).  Not one space per generation, with blocks
+   * aging in place: an aged block stays in the zones of the younger
+   * generation, so every older block referring to it would be scanned at
+   * each collection of that generation (see the design note).  Without
+   * the nursery: one mark-region space in generation 0 (non-generational
+   * Immix: the mutator fills the holes that collections leave). */
+  imx->spaceCount = nursery ? 2 : 1;
+  res = ControlAlloc(&p, arena, imx->spaceCount * sizeof(IMXSpaceStruct));
+  if (res != ResOK) {
+    ChainReleaseForPool(chain);
+    FormatReleaseForPool(format);
+    return res;
+  }
+  imx->spaces = p;
+  for (i = 0; i < imx->spaceCount; ++i)
+    imxSpaceInit(imx, i, ChainGen(chain, i == 0 ? 0 : chain->genCount), nursery && i == 0);
+  imx->allocSpace = &imx->spaces[0];
+  imx->totalSize = 0;
   imx->statEvacuated = imx->statDefragCopies = 0;
   imx->statEvacuatedBytes = 0;
   imx->statCandidates = imx->statPinnedBlocks = 0;
-  imx->statFreedBlocks = imx->statPromotedBlocks = 0;
+  imx->statFreedBlocks = imx->statAgedBlocks = 0;
   imx->sig = IMXSig;
   AVERT(IMX, imx);
   return ResOK;
@@ -365,32 +385,42 @@ static Res imxBlockCreate(Seg *segReturn, IMX imx, IMXSpace space, Size size,
   PoolGenAddSeg(&space->pgenStruct, size);
   imx->totalSize += size;
   if (!space->nursery)
-    imx->freeSize += size;
+    space->freeSize += size;
   VG_NOACCESS(SegBase(seg), size);
   *segReturn = seg;
   return ResOK;
 }
 
 /* Take a block out of its space's ring, keeping the cursors valid. */
-static void imxBlockUnlink(IMX imx, IMXSeg imxseg)
+static void imxBlockUnlink(IMXSeg imxseg)
 {
+  IMXSpace space = imxseg->space;
   Ring node = &imxseg->spaceRing;
-  if (imx->allocCursor == node)
-    imx->allocCursor = node->next;
-  if (imx->evacCursor == node)
-    imx->evacCursor = node->next;
+  if (space->allocCursor == node)
+    space->allocCursor = node->next;
+  if (space->evacCursor == node)
+    space->evacCursor = node->next;
   RingRemove(node);
-  --imxseg->space->blocks;
+  --space->blocks;
+  if (!space->nursery)
+    space->freeSize -= (imxseg->lines - imxseg->usedLines) << space->imx->lineShift;
+}
+
+static void imxBlockLink(IMXSeg imxseg, IMXSpace space)
+{
+  imxseg->space = space;
+  RingAppend(&space->blockRing, &imxseg->spaceRing);
+  ++space->blocks;
+  if (!space->nursery)
+    space->freeSize += (imxseg->lines - imxseg->usedLines) << space->imx->lineShift;
 }
 
 static void imxBlockFree(IMX imx, Seg seg)
 {
   IMXSeg imxseg = IMXSegOf(seg);
   Size size = SegSize(seg);
-  AVER(imx->evac.seg != seg);
-  if (!imxseg->space->nursery)
-    imx->freeSize -= (imxseg->lines - imxseg->usedLines) << imx->lineShift;
-  imxBlockUnlink(imx, imxseg);
+  AVER(imxseg->space->evac.seg != seg);
+  imxBlockUnlink(imxseg);
   PoolGenRemoveSeg(&imxseg->space->pgenStruct, size);
   imx->totalSize -= size;
   imxseg->sig = SigINVALID;
@@ -401,16 +431,17 @@ static void imxFinish(Pool pool)
 {
   IMX imx = IMXOf(pool);
   Ring node, next;
+  Index i;
   AVERT(IMX, imx);
-  imx->evac.seg = NULL;
+  for (i = 0; i < imx->spaceCount; ++i)
+    imx->spaces[i].evac.seg = NULL;
   RING_FOR(node, &pool->segRing, next)
     imxBlockFree(imx, RING_ELT(Seg, poolRing, node));
-  if (imx->allocSpace->nursery) {
-    PoolGenFinish(&imx->nursery.pgenStruct);
-    imx->nursery.sig = SigINVALID;
+  for (i = 0; i < imx->spaceCount; ++i) {
+    PoolGenFinish(&imx->spaces[i].pgenStruct);
+    imx->spaces[i].sig = SigINVALID;
   }
-  PoolGenFinish(&imx->mature.pgenStruct);
-  imx->mature.sig = SigINVALID;
+  ControlFree(PoolArena(pool), imx->spaces, imx->spaceCount * sizeof(IMXSpaceStruct));
   ChainReleaseForPool(imx->chain);
   FormatReleaseForPool(pool->format);
   imx->sig = SigINVALID;
@@ -425,7 +456,7 @@ static void imxTakeLines(IMX imx, Seg seg, Index b, Index l)
   memset(imxseg->lineMark + b, 1, l - b);
   imxseg->usedLines += l - b;
   if (!imxseg->space->nursery)
-    imx->freeSize -= (Size)(l - b) << imx->lineShift;
+    imxseg->space->freeSize -= (Size)(l - b) << imx->lineShift;
 }
 
 /* Give back the whole lines of [from, limit) (limit is line-aligned). */
@@ -440,21 +471,23 @@ static void imxReleaseLines(IMX imx, Seg seg, Addr from, Addr limit)
   memset(imxseg->lineMark + b, 0, l - b);
   imxseg->usedLines -= l - b;
   if (!imxseg->space->nursery)
-    imx->freeSize += (Size)(l - b) << imx->lineShift;
+    imxseg->space->freeSize += (Size)(l - b) << imx->lineShift;
   VG_NOACCESS(imxLineAddr(imx, seg, b), (Size)(l - b) << imx->lineShift);
 }
 
-/* Find a run of at least n free lines in a mature block, starting at
- * *cursorIO.  For the mutator, blocks being traced are left alone (a
- * white block's new objects would look dead; a grey one's would not be
- * scanned); the collector may copy into any block not being evacuated. */
-static Seg imxFindLines(Index *bReturn, Index *lReturn, IMX imx, Ring *cursorIO,
+/* Find a run of at least n free lines in a block of a mark-region
+ * space, starting at *cursorIO.  For the mutator, blocks being traced
+ * are left alone (a white block's new objects would look dead; a grey
+ * one's would not be scanned); the collector may copy into any block not
+ * being evacuated. */
+static Seg imxFindLines(Index *bReturn, Index *lReturn, IMXSpace space, Ring *cursorIO,
                         Count n, Bool forMutator)
 {
-  Ring head = &imx->mature.blockRing;
+  Ring head = &space->blockRing;
   Ring node = *cursorIO;
   Count i;
-  for (i = 0; i <= imx->mature.blocks; ++i) {
+  AVER(!space->nursery);
+  for (i = 0; i <= space->blocks; ++i) {
     IMXSeg imxseg;
     Seg seg;
     if (node == head)
@@ -514,7 +547,7 @@ static Res imxBufferFill(Addr *baseReturn, Addr *limitReturn, Pool pool,
 
   AVERT(IMX, imx);
   if (!space->nursery && size < imx->largeSize)
-    seg = imxFindLines(&b, &l, imx, &imx->allocCursor, n, TRUE);
+    seg = imxFindLines(&b, &l, space, &space->allocCursor, n, TRUE);
   if (seg != NULL) {
     imxTakeLines(imx, seg, b, l);
   } else {
@@ -570,7 +603,12 @@ static Size imxTotalSize(Pool pool)
  * tails of nursery blocks are not free: a nursery block is filled once. */
 static Size imxFreeSize(Pool pool)
 {
-  return IMXOf(pool)->freeSize;
+  IMX imx = IMXOf(pool);
+  Size free = 0;
+  Index i;
+  for (i = 0; i < imx->spaceCount; ++i)
+    free += imx->spaces[i].freeSize;
+  return free;
 }
 
 /* Defragmentation: choosing candidates.  On the first condemned mature
@@ -588,35 +626,36 @@ static Count imxScore(IMXSeg imxseg)
   return imxseg->holes >= IMX_MIN_HOLES ? imxseg->holes : 0;
 }
 
-static void imxSelect(IMX imx)
+static void imxSelect(IMX imx, IMXSpace space)
 {
   Count hist[65], maxScore = 64, s, threshold;
   Size room, need = 0;
   Ring node;
-  imx->selected = TRUE;
-  imx->evacFresh = 0;
-  imx->evacBudget = (Size)(imx->headroom * (double)imx->mature.pgenStruct.totalSize);
+  space->selected = TRUE;
+  space->evacFresh = 0;
+  space->evacBudget = (Size)(imx->headroom * (double)space->pgenStruct.totalSize);
   if (imx->headroom <= 0.0)
     return;
   memset(hist, 0, sizeof hist);
-  for (node = imx->mature.blockRing.next; node != &imx->mature.blockRing; node = node->next) {
+  for (node = space->blockRing.next; node != &space->blockRing; node = node->next) {
     IMXSeg imxseg = RING_ELT(IMXSeg, spaceRing, node);
     s = imxScore(imxseg);
     hist[s > maxScore ? maxScore : s] += imxseg->liveBytes > 0 ? imxseg->liveBytes : 1;
   }
-  /* The free lines are an upper bound on the room in blocks not taken. */
-  room = imx->evacBudget + imx->freeSize;
+  /* Copies go to the next space: its free lines are an upper bound on
+   * the room there in blocks not taken. */
+  room = space->evacBudget + space->next->freeSize;
   for (threshold = maxScore; threshold >= IMX_MIN_HOLES; --threshold) {
     if (need + hist[threshold] > room)
       break;
     need += hist[threshold];
   }
   ++threshold;                  /* the lowest score taken */
-  for (node = imx->mature.blockRing.next; node != &imx->mature.blockRing; node = node->next) {
+  for (node = space->blockRing.next; node != &space->blockRing; node = node->next) {
     IMXSeg imxseg = RING_ELT(IMXSeg, spaceRing, node);
     s = imxScore(imxseg);
     if (s >= IMX_MIN_HOLES && (s > maxScore ? maxScore : s) >= threshold) {
-      /* Every mature block is about to be condemned with this one. */
+      /* Every block of the space is about to be condemned with this one. */
       imxseg->candidate = imxseg->evacuate = TRUE;
       ++imx->statCandidates;
     }
@@ -631,8 +670,8 @@ static Res imxWhiten(Pool pool, Trace trace, Seg seg)
   IMXSeg imxseg = IMXSegOf(seg);
   Size condemned;
   AVERT(IMXSeg, imxseg);
-  if (!imxseg->space->nursery && !imx->selected)
-    imxSelect(imx);
+  if (!imxseg->space->nursery && !imxseg->space->selected)
+    imxSelect(imx, imxseg->space);
   BTResRange(imxseg->marks, 0, imxseg->grains);
   BTResRange(imxseg->greys, 0, imxseg->grains);
   memset(imxseg->lineMark, 0, imxseg->lines);
@@ -723,10 +762,11 @@ static Res imxFixAmbig(Seg seg, ScanState ss, Addr ref)
   return ResOK;
 }
 
-/* Close the copying region: the lines it did not reach are free again. */
-static void imxRegionClose(IMX imx)
+/* Close a space's copying region: the lines it did not reach are free
+ * again. */
+static void imxRegionClose(IMX imx, IMXSpace space)
 {
-  IMXRegionStruct *r = &imx->evac;
+  IMXRegionStruct *r = &space->evac;
   if (r->seg != NULL) {
     imxReleaseLines(imx, r->seg, r->init, r->limit);
     r->seg = NULL;
@@ -734,26 +774,28 @@ static void imxRegionClose(IMX imx)
   }
 }
 
-/* Open a copying region of at least n lines: free lines of a mature
- * block not being evacuated, or else a fresh block (for
- * defragmentation, only within the budget). */
-static Bool imxRegionOpen(IMX imx, Count n, Bool defrag)
+/* Open a copying region of at least n lines in space `to`: free lines of
+ * a block not being evacuated, or else a fresh block.  Copies that
+ * defragment `from` take fresh blocks only within its budget. */
+static Bool imxRegionOpen(IMX imx, IMXSpace to, IMXSpace from, Count n)
 {
-  IMXRegionStruct *r = &imx->evac;
+  IMXRegionStruct *r = &to->evac;
+  Bool defrag = !from->nursery;
   Index b = 0, l = 0;
-  Seg seg = imxFindLines(&b, &l, imx, &imx->evacCursor, n, FALSE);
+  Seg seg = imxFindLines(&b, &l, to, &to->evacCursor, n, FALSE);
   if (seg == NULL) {
-    if (defrag && imx->evacFresh + imx->blockSize > imx->evacBudget)
+    if (defrag && from->evacFresh + imx->blockSize > from->evacBudget)
       return FALSE;
     /* Nothing is in it yet: scanning the copies makes its summary. */
-    if (imxBlockCreate(&seg, imx, &imx->mature, imx->blockSize, FALSE, ZoneSetEMPTY) != ResOK)
+    if (imxBlockCreate(&seg, imx, to, imx->blockSize, FALSE, ZoneSetEMPTY) != ResOK)
       return FALSE;
-    imx->evacFresh += imx->blockSize;
+    if (defrag)
+      from->evacFresh += imx->blockSize;
     b = 0;
     l = IMXSegOf(seg)->lines;
-    imx->evacCursor = &IMXSegOf(seg)->spaceRing;
+    to->evacCursor = &IMXSegOf(seg)->spaceRing;
   }
-  imxRegionClose(imx);
+  imxRegionClose(imx, to);
   imxTakeLines(imx, seg, b, l);
   SegLowerBarrier(seg);         /* the collector writes the copies */
   r->seg = seg;
@@ -763,28 +805,42 @@ static Bool imxRegionOpen(IMX imx, Count n, Bool defrag)
   return TRUE;
 }
 
-/* Copy the object at ref out of its block; FALSE if there is no room
- * (then it is marked in place). */
+/* Record a copy at newBase in its block: it starts there, is grey, and,
+ * in a condemned block, preserved (marked). */
+static void imxNoteCopy(Trace trace, Seg seg, Addr newBase, Size size)
+{
+  IMXSeg to = IMXSegOf(seg);
+  Index i = imxIndex(seg, newBase);
+  BTSet(to->starts, i);
+  BTSet(to->greys, i);
+  to->hasGrey = TRUE;
+  if (TraceSetIsMember(SegWhite(seg), trace->ti))
+    BTSet(to->marks, i);        /* reclaim counts it as preserved */
+  else
+    TracePreserved(trace, size);
+  TraceSegGrey(trace, seg);
+}
+
+/* Copy the object at ref out of its block, into the next space; FALSE
+ * if there is no room (then it is marked in place). */
 static Bool imxCopy(Seg seg, ScanState ss, Addr *refIO)
 {
   IMX imx = IMXOf(SegPool(seg));
   Format format = SegPool(seg)->format;
-  IMXRegionStruct *r = &imx->evac;
+  IMXSpace from = IMXSegOf(seg)->space, to = from->next;
+  IMXRegionStruct *r = &to->evac;
   Trace trace = imxTrace(ss);
   Addr ref = *refIO;
   Addr base = AddrSub(ref, imx->headerSize);
   Size size = AddrOffset(ref, (Addr)format->skip(ref));
-  Bool defrag = !IMXSegOf(seg)->space->nursery;
-  IMXSeg to;
   Addr newBase;
-  Index i;
 
   if (size >= imx->largeSize)
     return FALSE;
   if (r->seg == NULL || AddrOffset(r->init, r->limit) < size) {
     Count n = (Count)((size + imx->lineSize - 1) >> imx->lineShift);
-    if (!imxRegionOpen(imx, n, defrag)) {
-      if (!defrag)
+    if (!imxRegionOpen(imx, to, from, n)) {
+      if (from->nursery)
         trace->emergency = TRUE;
       return FALSE;
     }
@@ -794,21 +850,12 @@ static Bool imxCopy(Seg seg, ScanState ss, Addr *refIO)
   memcpy(newBase, base, size);
   *refIO = AddrAdd(newBase, imx->headerSize);
   format->move(ref, *refIO);
-  to = IMXSegOf(r->seg);
-  i = imxIndex(r->seg, newBase);
-  BTSet(to->starts, i);
-  BTSet(to->greys, i);
-  to->hasGrey = TRUE;
-  if (TraceSetIsMember(SegWhite(r->seg), trace->ti))
-    BTSet(to->marks, i);        /* preserved: reclaim counts it */
-  else
-    TracePreserved(trace, size);
-  TraceSegGrey(trace, r->seg);
-  PoolGenNew(&imx->mature.pgenStruct, size);
+  imxNoteCopy(trace, r->seg, newBase, size);
+  PoolGenNew(&to->pgenStruct, size);
   ss->wasMarked = FALSE;
   ++imx->statEvacuated;
   imx->statEvacuatedBytes += size;
-  if (defrag)
+  if (!from->nursery)
     ++imx->statDefragCopies;
   return TRUE;
 }
@@ -923,27 +970,29 @@ static Size imxReclaimObjects(IMX imx, Seg seg)
   return live;
 }
 
-/* A nursery block that keeps objects joins the mature space as it is. */
-static void imxPromote(IMX imx, Seg seg, Size live)
+/* A block that survived a collection of its space joins the next space
+ * as it is: its survivors are promoted without being copied. */
+static void imxAge(IMX imx, Seg seg, Size live)
 {
   IMXSeg imxseg = IMXSegOf(seg);
+  IMXSpace to = imxseg->space->next;
   Size size = SegSize(seg);
-  imxBlockUnlink(imx, imxseg);
-  PoolGenRemoveSeg(&imx->nursery.pgenStruct, size);
-  imxseg->space = &imx->mature;
-  RingAppend(&imx->mature.blockRing, &imxseg->spaceRing);
-  ++imx->mature.blocks;
-  seg->pgen = &imx->mature.pgenStruct;
-  PoolGenAddSeg(&imx->mature.pgenStruct, size);
-  PoolGenNew(&imx->mature.pgenStruct, live);
-  imx->freeSize += (imxseg->lines - imxseg->usedLines) << imx->lineShift;
-  ++imx->statPromotedBlocks;
+  imxBlockUnlink(imxseg);
+  PoolGenRemoveSeg(&imxseg->space->pgenStruct, size);
+  imxBlockLink(imxseg, to);
+  seg->pgen = &to->pgenStruct;
+  PoolGenAddSeg(&to->pgenStruct, size);
+  PoolGenNew(&to->pgenStruct, live);
+  /* Not GenDescNoteSeg: the older generation's zone preference stays
+   * clear of the nursery's zones, where this block still is. */
+  ++imx->statAgedBlocks;
 }
 
 static void imxReclaim(Pool pool, Trace trace, Seg seg)
 {
   IMX imx = IMXOf(pool);
   IMXSeg imxseg = IMXSegOf(seg);
+  IMXSpace space = imxseg->space;
   Buffer buffer = SegBuffer(seg);
   Count usedBefore = imxseg->usedLines;
   Size live;
@@ -961,8 +1010,8 @@ static void imxReclaim(Pool pool, Trace trace, Seg seg)
   imxseg->recBase = imxseg->recLimit = imxRecLimit(seg);
   memcpy(imxseg->lineUsed, imxseg->lineMark, imxseg->lines);
   imxCountLines(imxseg);
-  if (!imxseg->space->nursery)
-    imx->freeSize += (usedBefore - imxseg->usedLines) << imx->lineShift;
+  if (!space->nursery)
+    space->freeSize += (usedBefore - imxseg->usedLines) << imx->lineShift;
   imxseg->liveBytes = live;
   imxseg->candidate = imxseg->evacuate = FALSE;
   TracePreserved(trace, live);
@@ -970,23 +1019,33 @@ static void imxReclaim(Pool pool, Trace trace, Seg seg)
     trace->reclaimed += (usedBefore - imxseg->usedLines) << imx->lineShift;
   SegSetWhite(seg, SegWhite(seg) & ~TraceSetSingle(trace->ti));
   if (imxNoLineMarked(imxseg) && buffer == NULL && SegGrey(seg) == TraceSetEMPTY
-      && imx->evac.seg != seg) {
+      && space->evac.seg != seg) {
     ++imx->statFreedBlocks;
     imxBlockFree(imx, seg);
-  } else if (imxseg->space->nursery && buffer == NULL) {
-    imxPromote(imx, seg, live);
+  } else if (space->next != space && buffer == NULL && imxseg->large) {
+    /* A large object is promoted in place.  A block kept for pinned
+     * objects stays in the nursery, as AMC's nailed segments do: it is in
+     * the nursery's zones, and promoted it would make the summaries of
+     * the older blocks referring into it meet the nursery's zones, so they
+     * would be scanned at every nursery collection.  Once unpinned, its
+     * objects are copied out like the others. */
+    imxAge(imx, seg, live);
   }
 }
 
-/* At the end of a trace the copying region closes and the cursors start
+/* At the end of a trace the copying regions close and the cursors start
  * again from the first block (reclaim made new holes). */
 static void imxTraceEnd(Pool pool, Trace trace)
 {
   IMX imx = IMXOf(pool);
+  Index i;
   UNUSED(trace);
-  imxRegionClose(imx);
-  imx->selected = FALSE;
-  imx->allocCursor = imx->evacCursor = &imx->mature.blockRing;
+  for (i = 0; i < imx->spaceCount; ++i) {
+    IMXSpace space = &imx->spaces[i];
+    imxRegionClose(imx, space);
+    space->selected = FALSE;
+    space->allocCursor = space->evacCursor = &space->blockRing;
+  }
 }
 
 /* Walking and queries */

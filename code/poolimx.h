@@ -20,17 +20,37 @@ typedef struct IMXStruct *IMX;
 typedef struct IMXSegStruct *IMXSeg;
 typedef struct IMXSpaceStruct *IMXSpace;
 
-/* A space: the blocks of one generation.  In the nursery every block is
- * evacuated whole when condemned (survivors are copied into the mature
- * space unless pinned); the mature space is mark-region: survivors stay
- * unless their block was chosen for defragmentation. */
+/* A region the collector copies survivors into: [init, limit) of seg,
+ * a run of lines taken for the current trace. */
+typedef struct IMXRegionStruct {
+  Seg seg;
+  Addr init;
+  Addr limit;
+} IMXRegionStruct;
+
+/* A space: the blocks of one generation of the pool's chain (the last
+ * is the arena's top generation).  In the nursery (space 0, with
+ * MPS_KEY_IMX_NURSERY) every block is evacuated whole when condemned:
+ * survivors are copied into the next space unless pinned.  The other
+ * spaces are mark-region: survivors stay in place unless their block
+ * was chosen for defragmentation, and a block that survives a
+ * collection of its space joins the next space as it is (in place). */
 typedef struct IMXSpaceStruct {
   Sig sig;
   struct IMXStruct *imx;
   PoolGenStruct pgenStruct;
+  Index index;
+  struct IMXSpaceStruct *next;  /* where its survivors go (itself: the last) */
   Bool nursery;
   RingStruct blockRing;         /* IMXSegs, by spaceRing */
   Count blocks;                 /* on blockRing */
+  Size freeSize;                /* bytes of free lines (not in the nursery) */
+  Ring allocCursor;             /* mutator's search position in blockRing */
+  Ring evacCursor;              /* collector's search position */
+  IMXRegionStruct evac;         /* copies into this space, this trace */
+  Bool selected;                /* defragmentation candidates were chosen */
+  Size evacBudget;              /* bytes of fresh blocks defragmenting it may take */
+  Size evacFresh;               /* ... and has taken */
 } IMXSpaceStruct;
 
 /* A block: a segment of lines.  The side maps are in the descriptor:
@@ -69,14 +89,6 @@ typedef struct IMXSegStruct {
   Bool allGrey;                 /* every object was made grey (imxGrey) */
 } IMXSegStruct;
 
-/* A region the collector copies survivors into: [init, limit) of seg,
- * a run of lines taken for the current trace. */
-typedef struct IMXRegionStruct {
-  Seg seg;
-  Addr init;
-  Addr limit;
-} IMXRegionStruct;
-
 typedef struct IMXStruct {
   PoolStruct poolStruct;
   Sig sig;
@@ -87,19 +99,11 @@ typedef struct IMXStruct {
   Size largeSize;               /* objects this big get a block of their own */
   Size lineSize;
   Shift lineShift;
-  double headroom;              /* defragmentation: fresh blocks / mature size */
-  IMXSpaceStruct nursery;       /* used when MPS_KEY_IMX_NURSERY is true */
-  IMXSpaceStruct mature;
-  IMXSpace allocSpace;          /* where the mutator allocates */
-  Ring allocCursor;             /* mutator's search position in mature blocks */
-  Ring evacCursor;              /* collector's search position */
+  double headroom;              /* defragmentation: fresh blocks / space size */
+  Count spaceCount;             /* the chain's generations and the top; 1 without a nursery */
+  IMXSpace spaces;
+  IMXSpace allocSpace;          /* where the mutator allocates: spaces[0] */
   Size totalSize;               /* bytes of blocks */
-  Size freeSize;                /* bytes of free lines in mature blocks */
-  /* Evacuation, for the trace in progress */
-  Bool selected;                /* defragmentation candidates were chosen */
-  IMXRegionStruct evac;
-  Size evacBudget;              /* bytes of fresh blocks defragmentation may take */
-  Size evacFresh;               /* ... and has taken */
   /* Statistics (whole life of the pool) */
   Count statEvacuated;          /* objects copied */
   Size statEvacuatedBytes;
@@ -107,7 +111,7 @@ typedef struct IMXStruct {
   Count statCandidates;         /* mature blocks chosen for defragmentation */
   Count statPinnedBlocks;       /* candidates pinned by ambiguous references */
   Count statFreedBlocks;        /* blocks given back to the arena by reclaim */
-  Count statPromotedBlocks;     /* nursery blocks promoted in place */
+  Count statAgedBlocks;         /* blocks that joined the next space in place */
 } IMXStruct;
 
 extern Bool IMXCheck(IMX imx);
