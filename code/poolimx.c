@@ -103,6 +103,7 @@ Bool IMXSegCheck(IMXSeg imxseg)
   CHECKL(imxseg->lines == SegSize(seg) >> IMXOf(pool)->lineShift);
   CHECKL(imxseg->usedLines <= imxseg->lines);
   CHECKL(imxseg->recBase <= imxseg->recLimit);
+  CHECKL((Addr)imxseg->greys == AddrAdd((Addr)imxseg->marks, BT_SIZE(imxseg->grains)));
   CHECKL(!imxseg->candidate || imxseg->evacuate);
   CHECKL(!imxseg->evacuate || !imxseg->large);
   return TRUE;
@@ -672,8 +673,8 @@ static Res imxWhiten(Pool pool, Trace trace, Seg seg)
   AVERT(IMXSeg, imxseg);
   if (!imxseg->space->nursery && !imxseg->space->selected)
     imxSelect(imx, imxseg->space);
-  BTResRange(imxseg->marks, 0, imxseg->grains);
-  BTResRange(imxseg->greys, 0, imxseg->grains);
+  /* marks and greys are adjacent in the descriptor: clear both at once */
+  memset(imxseg->marks, 0, 2 * BT_SIZE(imxseg->grains));
   memset(imxseg->lineMark, 0, imxseg->lines);
   imxseg->hasGrey = imxseg->allGrey = FALSE;
   imxseg->pinned = FALSE;
