@@ -37,6 +37,10 @@
  * move.  A nursery block that keeps objects (pinned or large) is promoted
  * in place into the mature space.  If copying finds no memory the object
  * is marked in place: marking needs none (contract 27.19).
+ *
+ * IMXZ is the same class for objects without references (as AMCZ is to
+ * AMC): its blocks have an empty rank set, so they are never grey and
+ * never scanned, and marks and copies set no grey bits.
  */
 
 #include "poolimx.h"
@@ -265,7 +269,7 @@ static Res imxPickArgs(IMX imx, ArgList args, Bool *nurseryReturn)
   return ResOK;
 }
 
-static Res imxInit(Pool pool, Arena arena, PoolClass klass, ArgList args)
+static Res imxInitCommon(Pool pool, Arena arena, ArgList args, Bool scanned)
 {
   IMX imx = IMXOf(pool);
   Format format;
@@ -274,12 +278,11 @@ static Res imxInit(Pool pool, Arena arena, PoolClass klass, ArgList args)
   Bool nursery;
   void *p;
   Res res;
-  UNUSED(klass);
 
   res = imxPickArgs(imx, args, &nursery);
   if (res != ResOK)
     return res;
-  res = FormatPickForPool(&format, arena, args, TRUE, TRUE);
+  res = FormatPickForPool(&format, arena, args, scanned, TRUE);
   if (res != ResOK)
     return res;
   res = ChainPickForPool(&chain, &gen, arena, args, 0, FALSE);
@@ -291,6 +294,7 @@ static Res imxInit(Pool pool, Arena arena, PoolClass klass, ArgList args)
   pool->alignment = format->alignment;
   pool->alignShift = SizeLog2(format->alignment);
   imx->chain = chain;
+  imx->scanned = scanned;
   imx->headerSize = format->headerSize;
   imx->blockSize = SizeAlignUp(IMX_BLOCK_SIZE, ArenaGrainSize(arena));
   imx->largeSize = imx->blockSize / 4;
@@ -327,6 +331,18 @@ static Res imxInit(Pool pool, Arena arena, PoolClass klass, ArgList args)
   imx->sig = IMXSig;
   AVERT(IMX, imx);
   return ResOK;
+}
+
+static Res imxInit(Pool pool, Arena arena, PoolClass klass, ArgList args)
+{
+  UNUSED(klass);
+  return imxInitCommon(pool, arena, args, TRUE);
+}
+
+static Res imxzInit(Pool pool, Arena arena, PoolClass klass, ArgList args)
+{
+  UNUSED(klass);
+  return imxInitCommon(pool, arena, args, FALSE);
 }
 
 /* Blocks */
@@ -380,8 +396,10 @@ static Res imxBlockCreate(Seg *segReturn, IMX imx, IMXSpace space, Size size,
   imxseg->candidate = imxseg->evacuate = imxseg->pinned = FALSE;
   imxseg->hasGrey = imxseg->allGrey = FALSE;
   seg->pgen = &space->pgenStruct;
-  SegSetRankSet(seg, RankSetSingle(RankEXACT));
-  SegSetSummary(seg, summary);
+  if (imx->scanned) {
+    SegSetRankSet(seg, RankSetSingle(RankEXACT));
+    SegSetSummary(seg, summary);
+  }
   imxseg->sig = IMXSegSig;
   PoolGenAddSeg(&space->pgenStruct, size);
   imx->totalSize += size;
@@ -560,7 +578,8 @@ static Res imxBufferFill(Addr *baseReturn, Addr *limitReturn, Pool pool,
   }
   /* The mutator will write new objects here: no barrier, no summary. */
   SegLowerBarrier(seg);
-  SegSetSummary(seg, ZoneSetUNIV);
+  if (imx->scanned)
+    SegSetSummary(seg, ZoneSetUNIV);
   seg->buffer = buffer;
   buffer->seg = seg;
   *baseReturn = imxLineAddr(imx, seg, b);
@@ -707,10 +726,12 @@ static void imxMarkInPlace(ScanState ss, Seg seg, Index i)
 {
   IMXSeg imxseg = IMXSegOf(seg);
   BTSet(imxseg->marks, i);
-  BTSet(imxseg->greys, i);
-  imxseg->hasGrey = TRUE;
   ss->wasMarked = FALSE;        /* this fix preserved it (finalization) */
-  TraceSegGrey(imxTrace(ss), seg);
+  if (SegRankSet(seg) != RankSetEMPTY) {
+    BTSet(imxseg->greys, i);
+    imxseg->hasGrey = TRUE;
+    TraceSegGrey(imxTrace(ss), seg);
+  }
 }
 
 /* Fixing */
@@ -813,13 +834,15 @@ static void imxNoteCopy(Trace trace, Seg seg, Addr newBase, Size size)
   IMXSeg to = IMXSegOf(seg);
   Index i = imxIndex(seg, newBase);
   BTSet(to->starts, i);
-  BTSet(to->greys, i);
-  to->hasGrey = TRUE;
   if (TraceSetIsMember(SegWhite(seg), trace->ti))
     BTSet(to->marks, i);        /* reclaim counts it as preserved */
   else
     TracePreserved(trace, size);
-  TraceSegGrey(trace, seg);
+  if (SegRankSet(seg) != RankSetEMPTY) {
+    BTSet(to->greys, i);
+    to->hasGrey = TRUE;
+    TraceSegGrey(trace, seg);
+  }
 }
 
 /* Copy the object at ref out of its block, into the next space; FALSE
@@ -1120,7 +1143,7 @@ static Res imxAddrObject(Addr *pReturn, Pool pool, Addr addr)
   return ResOK;
 }
 
-/* The class */
+/* The classes */
 
 static const PoolClassStruct poolClassIMXStruct = {
   PoolClassSig, "IMX", sizeof(IMXStruct), 0,
@@ -1135,9 +1158,32 @@ static const PoolClassStruct poolClassIMXStruct = {
   imxReclaim, imxTraceEnd
 };
 
+static const PoolClassStruct poolClassIMXZStruct = {
+  PoolClassSig, "IMXZ", sizeof(IMXStruct), 0,
+  PoolAttrGC | PoolAttrFORMAT | PoolAttrMOVING,
+  imxVarargs, imxzInit, imxFinish,
+  NULL, NULL,                               /* alloc, free */
+  imxBufferInit, NULL, imxBufferFill, imxBufferEmpty,
+  NULL, NULL, NULL, NULL,                   /* frames, ramps */
+  imxTotalSize, imxFreeSize,
+  imxWalk, imxAddrObject, NULL,
+  imxWhiten, NULL, NULL, imxFix, imxFix,    /* never grey, never scanned */
+  imxReclaim, imxTraceEnd
+};
+
 PoolClass PoolClassIMX(void)
 {
   return &poolClassIMXStruct;
+}
+
+PoolClass PoolClassIMXZ(void)
+{
+  return &poolClassIMXZStruct;
+}
+
+mps_pool_class_t mps_class_imxz(void)
+{
+  return (mps_pool_class_t)PoolClassIMXZ();
 }
 
 mps_pool_class_t mps_class_imx(void)

@@ -93,6 +93,7 @@ typedef struct IMXStruct {
   PoolStruct poolStruct;
   Sig sig;
   Chain chain;
+  Bool scanned;                 /* IMX: objects hold references; IMXZ: not */
   Bool interior;                /* ambiguous interior pointers pin */
   Size headerSize;
   Size blockSize;
@@ -118,5 +119,6 @@ extern Bool IMXCheck(IMX imx);
 extern Bool IMXSegCheck(IMXSeg imxseg);
 extern Bool IMXSpaceCheck(IMXSpace space);
 extern PoolClass PoolClassIMX(void);
+extern PoolClass PoolClassIMXZ(void);
 
 #endif /* tarn_poolimx_h */

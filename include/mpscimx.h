@@ -19,6 +19,9 @@ extern "C" {
 #endif
 
 extern mps_pool_class_t mps_class_imx(void);
+/* IMXZ: IMX for objects with no references (never scanned), as AMCZ is
+ * to AMC; the format needs skip, fwd, isfwd and pad. */
+extern mps_pool_class_t mps_class_imxz(void);
 
 /* Whether new objects go to a copying nursery whose survivors are
  * promoted into the mark-region space of the next generation (default

@@ -19,7 +19,8 @@
  *    AWL and AMCZ, by client and by interior address, and in AMS with
  *    MPS_KEY_AMS_SUPPORT_AMBIGUOUS false and AMC with MPS_KEY_INTERIOR
  *    false (pins are not ambiguous references the pool may ignore), and
- *    in IMX (with and without its nursery, and without interior pointers);
+ *    in IMX (with and without its nursery, and without interior pointers)
+ *    and IMXZ;
  *  - across incremental collections with pause time 0, driven by
  *    mps_arena_step while the mutator reads the pinned objects, allocates,
  *    and pins and unpins objects between steps.
@@ -432,6 +433,7 @@ int main(int argc, char *argv[])
   testPool("IMX", mps_class_imx(), 2, PLAIN);
   testPool("IMX without interior pointers", mps_class_imx(), 2, NO_INTERIOR);
   testPool("IMX without a nursery", mps_class_imx(), 2, NO_NURSERY);
+  testPool("IMXZ", mps_class_imxz(), 0, PLAIN);
   printf("incremental\n");
   testIncremental();
   mps_fmt_destroy(fmt);

@@ -32,8 +32,8 @@
  *   ams      nodes and leaves in one AMS pool (one exact AP)
  *   lo+ams   nodes in AMS, leaves and the array in an LO pool
  *   amc      nodes in AMC, leaves and the array in AMCZ
- *   imx      nodes, leaves and the array in one IMX pool (mark-region,
- *            with its copying nursery; not in the default list)
+ *   imx      nodes in IMX, leaves and the array in IMXZ (mark-region,
+ *            with a copying nursery; not in the default list)
  *   boehm    GC_MALLOC for nodes, GC_MALLOC_ATOMIC for leaves and the
  *            array (the Boehm equivalent of LO); Boehm's own heuristics
  * Adding a pool: a name in poolName[], a case in tarnSetup().
@@ -532,8 +532,8 @@ static void tarnSetup(void *cold)
     leafPool = makePool(mps_class_amcz(), -1);
     break;
   case P_IMX:
-    /* IMX has no leaf-only variant: leaves share the nodes' pool. */
-    nodePool = leafPool = makePool(mps_class_imx(), -1);
+    nodePool = makePool(mps_class_imx(), -1);
+    leafPool = makePool(mps_class_imxz(), -1);
     break;
   default:
     fail("tarnSetup");
@@ -728,7 +728,7 @@ static void describeConfig(void)
     printf("generations: the arena's default chain (8192 KiB, 36864 KiB; no "
            "MPS_KEY_CHAIN, no MPS_KEY_GEN)\n"
            "  amc: AMC and AMCZ allocate in generation 0 (8 MiB nursery)\n"
-           "  imx: IMX's nursery is generation 0, its mature space generation 1\n"
+           "  imx: IMX and IMXZ: nursery in generation 0, mature space in the top generation\n"
            "  ams, lo+ams: AMS and LO allocate in generation 1 (36 MiB), their "
            "default\n");
   } else {
