@@ -19,6 +19,10 @@
  *  - a pool walk and a formatted-objects walk see exactly the survivors,
  *    intact; mps_addr_object finds a survivor from an interior address.
  *
+ * Reserve/commit: a commit after a collection that came between it and
+ * its reserve fails, the retry succeeds, and the objects survive intact,
+ * chained by exact references, and walks see exactly them.
+ *
  * Footprint: the same workload, then medium objects (about 1 KiB, too
  * big for most holes the dead small objects left), allocated and kept;
  * IMX's pool total size and the arena's committed memory (less the spare
@@ -212,6 +216,64 @@ static void testEvacuation(int nursery)
   mps_pool_destroy(pool);
 }
 
+/* The reserve/commit protocol across a flip: a commit after a
+ * collection that came between it and its reserve fails, the retry
+ * succeeds, and the object then survives intact (and its memory from the
+ * failed attempt is not mistaken for an object by a walk). */
+static void testFlip(int nursery)
+{
+  mps_pool_t pool;
+  mps_ap_t ap;
+  mps_root_t root;
+  size_t k, attempts = 0, failed = 0;
+
+  printf("reserve, collect, commit; nursery %s\n", nursery ? "true" : "false");
+  memset(table, 0, (N + NMEDIUM) * sizeof *table);
+  pool = makePool(mps_class_imx(), nursery);
+  die(mps_ap_create_k(&ap, pool, mps_args_none), "AP");
+  die(mps_root_create_table(&root, arena, mps_rank_exact(), 0, table, N + NMEDIUM), "root");
+  for (k = 0; k < 200; ++k) {
+    size_t ndata = k % 3 == 0 ? 1200 + k * 8 : k % 40;   /* some large */
+    size_t size = testobj_size(1, ndata);
+    int first = 1;
+    mps_addr_t p;
+    for (;;) {
+      ++attempts;
+      die(mps_reserve(&p, ap, size), "mps_reserve");
+      (void)testobj_init(p, k + 1, 1, ndata);
+      if (first && k % 2 == 0) {
+        die(mps_arena_collect(arena), "collect");   /* between reserve and commit */
+        mps_arena_release(arena);
+      }
+      if (mps_commit(ap, p, size))
+        break;
+      check(first && k % 2 == 0);   /* only a commit after a flip fails */
+      ++failed;
+      first = 0;
+    }
+    table[k] = p;
+    if (k > 0)
+      ((testobj_t)table[k])->refs[0] = table[k - 1];
+  }
+  collect();
+  for (k = 0; k < 200; ++k) {
+    testobj_t o = table[k];
+    check(testobj_ok(o) && o->id == k + 1);
+    check(o->refs[0] == (k > 0 ? table[k - 1] : NULL));
+  }
+  mps_arena_park(arena);
+  walked = walkedBad = 0;
+  die(mps_pool_walk(pool, countArea, NULL), "pool walk");
+  check(walked == 200 && walkedBad == 0);
+  mps_arena_release(arena);
+  printf("  %lu attempts, %lu commits refused after a flip\n",
+         (unsigned long)attempts, (unsigned long)failed);
+  check(failed == 100);          /* every commit with a collection before it */
+  mps_root_destroy(root);
+  mps_ap_destroy(ap);
+  mps_pool_destroy(pool);
+}
+
 /* The footprint workload on one pool class, in a fresh arena: returns
  * the pool's total size at the end, and the arena's committed memory
  * through *committed. */
@@ -278,6 +340,8 @@ int main(int argc, char *argv[])
   die(mps_chain_create(&chain, arena, 2, gens), "chain");
   testEvacuation(0);
   testEvacuation(1);
+  testFlip(0);
+  testFlip(1);
   mps_chain_destroy(chain);
   mps_fmt_destroy(fmt);
   mps_arena_destroy(arena);
