@@ -1,7 +1,7 @@
 /* poolimx.c: IMX, the mark-region (Immix-style) pool
  *
  * Memory is divided into blocks (segments of IMX_BLOCK_SIZE bytes) of
- * lines (IMX_LINE_SIZE bytes).  The mutator bump-allocates through runs
+ * lines (1 << IMX_LINE_SHIFT bytes).  The mutator bump-allocates through runs
  * of free lines: an allocation point's buffer is given a whole maximal
  * run, and when it is emptied the lines it did not reach are free again.
  *
@@ -17,15 +17,19 @@
  *
  * Generations.  With MPS_KEY_IMX_NURSERY (the default) new objects go to
  * a copying nursery (generation 0 of the chain): each allocation point
- * gets fresh blocks, and a collection of the nursery evacuates every
- * survivor into the mature space (generation 1).  The mature space is
- * collected in place, with opportunistic defragmentation: at the start
- * of a collection that condemns it, the blocks the previous collection
- * left most fragmented (most holes, or sparsely used) are chosen as
- * candidates, within a budget of fresh blocks (MPS_KEY_IMX_DEFRAG_HEADROOM
- * of the mature size) plus the free lines of the other blocks.  Objects
- * in candidates are copied out in the same pass as marking.  Without the
- * nursery the mutator allocates straight into the mature space's holes.
+ * gets fresh blocks, and a collection of the nursery copies every
+ * survivor into the mature space, which is the arena's top generation
+ * (so full collections collect it; the chain's other generations are not
+ * used).  The mature space is collected in place, with opportunistic
+ * defragmentation: at the start of a collection that condemns it, the
+ * blocks the previous collection left most fragmented (most holes, or
+ * sparsely used) are chosen as candidates, within a budget of fresh
+ * blocks (MPS_KEY_IMX_DEFRAG_HEADROOM of the space's size) plus the free
+ * lines of the other blocks.  Objects in candidates are copied out in
+ * the same pass as marking.  Without the nursery there is one
+ * mark-region space, in generation 0, and the mutator allocates straight
+ * into its holes.  (Why not sticky marks, and why not a mark-region
+ * space per generation: see imxSpacesCreate and the design note.)
  *
  * Pinning.  An ambiguous reference (or tarn_pin) marks the object it may
  * point at in place, wherever it is; a later exact fix finds the mark
@@ -33,10 +37,11 @@
  * object is never copied before an ambiguous reference to it is seen,
  * except one found later in a scanned ambiguous segment of another pool
  * (AMS): as with AMC, an already moved object cannot be pinned.  Large
- * objects (IMX_LARGE_SIZE or more) get a block of their own and never
- * move.  A nursery block that keeps objects (pinned or large) is promoted
- * in place into the mature space.  If copying finds no memory the object
- * is marked in place: marking needs none (contract 27.19).
+ * objects (a quarter block or more) get a block of their own and never
+ * move; a nursery block holding a surviving one joins the mature space
+ * in place.  A nursery block kept for pinned objects stays in the
+ * nursery (see imxReclaim).  If copying finds no memory the object is
+ * marked in place: marking needs none (contract 27.19).
  *
  * IMXZ is the same class for objects without references (as AMCZ is to
  * AMC): its blocks have an empty rank set, so they are never grey and
@@ -269,14 +274,51 @@ static Res imxPickArgs(IMX imx, ArgList args, Bool *nurseryReturn)
   return ResOK;
 }
 
+/* The spaces.  With the nursery: the nursery in generation 0 and the
+ * mature space in the arena's top generation, which full collections
+ * collect (the arrangement of GenImmix).  Not one space per generation,
+ * with blocks aging in place: an aged block stays in the zones of the
+ * younger generation, so every older block referring to it would be
+ * scanned at each collection of that generation (see the design note).
+ * Without the nursery: one mark-region space in generation 0
+ * (non-generational Immix: the mutator fills the holes that collections
+ * leave). */
+static Res imxSpacesCreate(IMX imx, Arena arena, Chain chain, Bool nursery)
+{
+  Index i;
+  void *p;
+  Res res;
+  imx->spaceCount = nursery ? 2 : 1;
+  res = ControlAlloc(&p, arena, imx->spaceCount * sizeof(IMXSpaceStruct));
+  if (res != ResOK)
+    return res;
+  imx->spaces = p;
+  for (i = 0; i < imx->spaceCount; ++i)
+    imxSpaceInit(imx, i, ChainGen(chain, i == 0 ? 0 : chain->genCount), nursery && i == 0);
+  imx->allocSpace = &imx->spaces[0];
+  return ResOK;
+}
+
+/* Blocks and lines: lines hold whole grains, and a block whole lines. */
+static void imxSetSizes(IMX imx, Pool pool, Arena arena)
+{
+  imx->blockSize = SizeAlignUp(IMX_BLOCK_SIZE, ArenaGrainSize(arena));
+  imx->largeSize = imx->blockSize / 4;
+  imx->lineShift = IMX_LINE_SHIFT;
+  imx->lineSize = (Size)1 << IMX_LINE_SHIFT;
+  if (imx->lineSize < pool->alignment) {
+    imx->lineShift = pool->alignShift;
+    imx->lineSize = pool->alignment;
+  }
+}
+
 static Res imxInitCommon(Pool pool, Arena arena, ArgList args, Bool scanned)
 {
   IMX imx = IMXOf(pool);
   Format format;
   Chain chain;
-  Index gen, i;
+  Index gen;
   Bool nursery;
-  void *p;
   Res res;
 
   res = imxPickArgs(imx, args, &nursery);
@@ -286,43 +328,18 @@ static Res imxInitCommon(Pool pool, Arena arena, ArgList args, Bool scanned)
   if (res != ResOK)
     return res;
   res = ChainPickForPool(&chain, &gen, arena, args, 0, FALSE);
-  if (res != ResOK) {
-    FormatReleaseForPool(format);
-    return res;
-  }
+  if (res != ResOK)
+    goto failChain;
   pool->format = format;
   pool->alignment = format->alignment;
   pool->alignShift = SizeLog2(format->alignment);
   imx->chain = chain;
   imx->scanned = scanned;
   imx->headerSize = format->headerSize;
-  imx->blockSize = SizeAlignUp(IMX_BLOCK_SIZE, ArenaGrainSize(arena));
-  imx->largeSize = imx->blockSize / 4;
-  imx->lineShift = IMX_LINE_SHIFT;
-  imx->lineSize = (Size)1 << IMX_LINE_SHIFT;
-  if (imx->lineSize < pool->alignment) {   /* lines hold whole grains */
-    imx->lineShift = pool->alignShift;
-    imx->lineSize = pool->alignment;
-  }
-  /* With the nursery: the nursery in generation 0 and the mature space
-   * in the arena's top generation, which full collections collect (the
-   * arrangement of GenImmix).  Not one space per generation, with blocks
-   * aging in place: an aged block stays in the zones of the younger
-   * generation, so every older block referring to it would be scanned at
-   * each collection of that generation (see the design note).  Without
-   * the nursery: one mark-region space in generation 0 (non-generational
-   * Immix: the mutator fills the holes that collections leave). */
-  imx->spaceCount = nursery ? 2 : 1;
-  res = ControlAlloc(&p, arena, imx->spaceCount * sizeof(IMXSpaceStruct));
-  if (res != ResOK) {
-    ChainReleaseForPool(chain);
-    FormatReleaseForPool(format);
-    return res;
-  }
-  imx->spaces = p;
-  for (i = 0; i < imx->spaceCount; ++i)
-    imxSpaceInit(imx, i, ChainGen(chain, i == 0 ? 0 : chain->genCount), nursery && i == 0);
-  imx->allocSpace = &imx->spaces[0];
+  imxSetSizes(imx, pool, arena);
+  res = imxSpacesCreate(imx, arena, chain, nursery);
+  if (res != ResOK)
+    goto failSpaces;
   imx->totalSize = 0;
   imx->statEvacuated = imx->statDefragCopies = 0;
   imx->statEvacuatedBytes = 0;
@@ -331,6 +348,12 @@ static Res imxInitCommon(Pool pool, Arena arena, ArgList args, Bool scanned)
   imx->sig = IMXSig;
   AVERT(IMX, imx);
   return ResOK;
+
+failSpaces:
+  ChainReleaseForPool(chain);
+failChain:
+  FormatReleaseForPool(format);
+  return res;
 }
 
 static Res imxInit(Pool pool, Arena arena, PoolClass klass, ArgList args)
