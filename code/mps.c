@@ -56,6 +56,7 @@
 #include "poollo.c"
 #include "poolams.c"
 #include "poolamc.c"
+#include "poolimx.c"
 #include "poolsnc.c"
 #include "poolawl.c"
 #include "dbgpool.c"

@@ -1,6 +1,6 @@
 /* finaltest.c: finalization and its messages (contract 13, 14, 27.20-22)
  *
- * Main phase: N test objects in AMC, AMCZ, AMS, AWL and LO are registered
+ * Main phase: N test objects in AMC, AMCZ, AMS, AWL, LO, IMX and IMXZ are registered
  * with mps_finalize and held by an exact root; each is watched by a weak
  * root, and those in scanned pools refer to a child object (AMC or AMS)
  * that nothing else refers to, watched by another weak root.  Some are
@@ -50,11 +50,12 @@
 #include "mpscams.h"
 #include "mpscawl.h"
 #include "mpsclo.h"
+#include "mpscimx.h"
 #include <string.h>
 #include <stdlib.h>
 
-enum { P_AMC, P_AMCZ, P_AMS, P_AWL, P_LO, NPOOLS };
-static const char *const poolName[NPOOLS] = { "AMC", "AMCZ", "AMS", "AWL", "LO" };
+enum { P_AMC, P_AMCZ, P_AMS, P_AWL, P_LO, P_IMX, P_IMXZ, NPOOLS };
+static const char *const poolName[NPOOLS] = { "AMC", "AMCZ", "AMS", "AWL", "LO", "IMX", "IMXZ" };
 
 static mps_arena_t arena;
 static mps_pool_t pools[NPOOLS];
@@ -202,7 +203,8 @@ static void checkKept(void)
     if (keptAge[i] > 0)
       ++keptAcross;             /* kept across a collection */
     if ((mps_word_t)ref != keptAddr[i]) {
-      check(objs[k].pool == P_AMC || objs[k].pool == P_AMCZ);
+      check(objs[k].pool == P_AMC || objs[k].pool == P_AMCZ || objs[k].pool == P_IMX
+            || objs[k].pool == P_IMXZ);
       ++moved;
       keptAddr[i] = (mps_word_t)ref;
     }
@@ -271,7 +273,7 @@ static void mainPhase(void)
     obj_s *o = &objs[k];
     testobj_t obj;
     o->pool = (int)(k % NPOOLS);
-    o->hasChild = o->pool == P_AMC || o->pool == P_AMS || o->pool == P_AWL;
+    o->hasChild = o->pool == P_AMC || o->pool == P_AMS || o->pool == P_AWL || o->pool == P_IMX;
     o->id = ID(k);
     o->discardedAt = -1;
     obj = newObj(o->pool, o->id, o->hasChild ? 1 : 0);
@@ -416,7 +418,7 @@ static void stressPhase(void)
   for (i = 1; i < steps; ++i) {
     size_t slot = i % SLOTS;
     int pool = (int)testRnd(NPOOLS);
-    int child = pool == P_AMC || pool == P_AMS || pool == P_AWL;
+    int child = pool == P_AMC || pool == P_AMS || pool == P_AWL || pool == P_IMX;
     testobj_t obj = newObj(pool, (mps_word_t)i << 1, child ? 1 : 0);
     ring[slot] = obj;                   /* drops the old one */
     ringId[slot] = (mps_word_t)i << 1;
@@ -606,7 +608,8 @@ int main(int argc, char *argv[])
   for (p = 0; p < NPOOLS; ++p) {
     mps_pool_class_t klass = p == P_AMC ? mps_class_amc() : p == P_AMCZ ? mps_class_amcz()
                              : p == P_AMS ? mps_class_ams() : p == P_AWL ? mps_class_awl()
-                             : mps_class_lo();
+                             : p == P_LO ? mps_class_lo() : p == P_IMX ? mps_class_imx()
+                             : mps_class_imxz();
     MPS_ARGS_BEGIN(args) {
       MPS_ARGS_ADD(args, MPS_KEY_FORMAT, fmt);
       MPS_ARGS_ADD(args, MPS_KEY_CHAIN, chain);

@@ -18,7 +18,9 @@
  *  - the same (survival, no motion, death after unpinning) in AMS, LO,
  *    AWL and AMCZ, by client and by interior address, and in AMS with
  *    MPS_KEY_AMS_SUPPORT_AMBIGUOUS false and AMC with MPS_KEY_INTERIOR
- *    false (pins are not ambiguous references the pool may ignore);
+ *    false (pins are not ambiguous references the pool may ignore), and
+ *    in IMX (with and without its nursery, and without interior pointers)
+ *    and IMXZ;
  *  - across incremental collections with pause time 0, driven by
  *    mps_arena_step while the mutator reads the pinned objects, allocates,
  *    and pins and unpins objects between steps.
@@ -33,6 +35,7 @@
 #include "mpscams.h"
 #include "mpsclo.h"
 #include "mpscawl.h"
+#include "mpscimx.h"
 #include "tarn.h"
 #include <string.h>
 #include <stdint.h>
@@ -240,7 +243,7 @@ static void testAMC(void)
 
 
 /* The other pools: pinned objects stay, unpinned ones die. */
-enum { PLAIN, NO_AMBIGUOUS, NO_INTERIOR };
+enum { PLAIN, NO_AMBIGUOUS, NO_INTERIOR, NO_NURSERY };
 
 static void testPool(const char *name, mps_pool_class_t klass, size_t nrefs, int variant)
 {
@@ -257,6 +260,8 @@ static void testPool(const char *name, mps_pool_class_t klass, size_t nrefs, int
       MPS_ARGS_ADD(args, MPS_KEY_AMS_SUPPORT_AMBIGUOUS, 0);
     if (variant == NO_INTERIOR)
       MPS_ARGS_ADD(args, MPS_KEY_INTERIOR, 0);
+    if (variant == NO_NURSERY)
+      MPS_ARGS_ADD(args, MPS_KEY_IMX_NURSERY, 0);
     die(mps_pool_create_k(&pool, arena, klass, args), name);
   } MPS_ARGS_END(args);
   die(mps_ap_create_k(&ap, pool, mps_args_none), "AP");
@@ -425,6 +430,10 @@ int main(int argc, char *argv[])
   testPool("AMCZ", mps_class_amcz(), 0, PLAIN);
   testPool("AMC", mps_class_amc(), 2, PLAIN);
   testPool("AMC without interior pointers", mps_class_amc(), 2, NO_INTERIOR);
+  testPool("IMX", mps_class_imx(), 2, PLAIN);
+  testPool("IMX without interior pointers", mps_class_imx(), 2, NO_INTERIOR);
+  testPool("IMX without a nursery", mps_class_imx(), 2, NO_NURSERY);
+  testPool("IMXZ", mps_class_imxz(), 0, PLAIN);
   printf("incremental\n");
   testIncremental();
   mps_fmt_destroy(fmt);

@@ -32,6 +32,8 @@
  *   ams      nodes and leaves in one AMS pool (one exact AP)
  *   lo+ams   nodes in AMS, leaves and the array in an LO pool
  *   amc      nodes in AMC, leaves and the array in AMCZ
+ *   imx      nodes in IMX, leaves and the array in IMXZ (mark-region,
+ *            with a copying nursery; not in the default list)
  *   boehm    GC_MALLOC for nodes, GC_MALLOC_ATOMIC for leaves and the
  *            array (the Boehm equivalent of LO); Boehm's own heuristics
  * Adding a pool: a name in poolName[], a case in tarnSetup().
@@ -89,6 +91,7 @@
 #include "mpscams.h"
 #include "mpsclo.h"
 #include "mpscamc.h"
+#include "mpscimx.h"
 #include "mpslib.h"
 #include "tarn.h"
 
@@ -121,14 +124,14 @@ typedef struct Node {
   Leaf *data;
 } Node;
 
-typedef enum { P_AMS, P_LOAMS, P_AMC, P_BOEHM, P_LIMIT } PoolKind;
-static const char *poolName[P_LIMIT] = {"ams", "lo+ams", "amc", "boehm"};
+typedef enum { P_AMS, P_LOAMS, P_AMC, P_IMX, P_BOEHM, P_LIMIT } PoolKind;
+static const char *poolName[P_LIMIT] = {"ams", "lo+ams", "amc", "imx", "boehm"};
 
 /* Options */
 static int optDepth = 16, optLong = -1, optIters = 2, optReps = 5;
 static size_t optArray = 500000, optGen0 = 0;   /* 0: the default chain */
 static unsigned long optSeed = 1;
-static int optPools[P_LIMIT] = {1, 1, 1, 1};
+static int optPools[P_LIMIT] = {1, 1, 1, 0, 1};
 
 static void fail(const char *what)
 {
@@ -528,6 +531,10 @@ static void tarnSetup(void *cold)
     nodePool = makePool(mps_class_amc(), -1);
     leafPool = makePool(mps_class_amcz(), -1);
     break;
+  case P_IMX:
+    nodePool = makePool(mps_class_imx(), -1);
+    leafPool = makePool(mps_class_imxz(), -1);
+    break;
   default:
     fail("tarnSetup");
   }
@@ -709,7 +716,7 @@ static double median(double *v, int n)
 static void usage(void)
 {
   fprintf(stderr, "usage: treebench [-d maxdepth] [-l longdepth] [-i iters] "
-          "[-a arraywords] [-c gen0KiB] [-r reps] [-p ams,lo+ams,amc,boehm] "
+          "[-a arraywords] [-c gen0KiB] [-r reps] [-p ams,lo+ams,amc,imx,boehm] "
           "[-s seed] [-1]\n");
   exit(2);
 }
@@ -721,6 +728,7 @@ static void describeConfig(void)
     printf("generations: the arena's default chain (8192 KiB, 36864 KiB; no "
            "MPS_KEY_CHAIN, no MPS_KEY_GEN)\n"
            "  amc: AMC and AMCZ allocate in generation 0 (8 MiB nursery)\n"
+           "  imx: IMX and IMXZ: nursery in generation 0, mature space in the top generation\n"
            "  ams, lo+ams: AMS and LO allocate in generation 1 (36 MiB), their "
            "default\n");
   } else {

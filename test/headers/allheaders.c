@@ -21,6 +21,7 @@
 #include "mpsacl.h"
 #include "mps.h"
 #include "mpscams.h"
+#include "mpscimx.h"
 #include "mpsclo.h"
 #include "mpscmvff.h"
 #include "mpscmvt.h"
@@ -41,6 +42,7 @@
 #include "mpsavm.h"
 #include "mpslib.h"
 #include "mpscawl.h"
+#include "mpscimx.h"
 
 
 /* Compile-time checks */
@@ -107,7 +109,7 @@ CHECK(bool_is_int, sizeof(mps_bool_t) == sizeof(int));
     || !defined(mpsclo_h) || !defined(mpscmfs_h) || !defined(mpscmvff_h) \
     || !defined(mpscmvt_h) || !defined(mpscmv2_h) || !defined(mpscsnc_h) \
     || !defined(mpslib_h) || !defined(mpsio_h) || !defined(mpstd_h) \
-    || !defined(tarn_h)
+    || !defined(tarn_h) || !defined(mpscimx_h)
 #error "an include guard has an unexpected name"
 #endif
 

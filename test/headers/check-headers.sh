@@ -61,7 +61,7 @@ run() { # compiler flags... file: build a program and run it
   fi
 }
 
-headers="mps.h mpsavm.h mpsacl.h mpscamc.h mpscams.h mpscawl.h mpsclo.h \
+headers="mps.h mpsavm.h mpsacl.h mpscamc.h mpscams.h mpscawl.h mpscimx.h mpsclo.h \
  mpscmfs.h mpscmvff.h mpscmvt.h mpscmv2.h mpscsnc.h mpslib.h mpsio.h \
  mpstd.h tarn.h"
 

@@ -7,6 +7,7 @@
 #include "mpscamc.h"
 #include "mpscams.h"
 #include "mpscawl.h"
+#include "mpscimx.h"
 #include "mpsclo.h"
 #include "mpscmfs.h"
 #include "mpscmvff.h"

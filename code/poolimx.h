@@ -1,0 +1,124 @@
+/* poolimx.h: IMX, the mark-region (Immix-style) pool
+ *
+ * See poolimx.c for the design, and the design note imx.md.
+ */
+
+#ifndef tarn_poolimx_h
+#define tarn_poolimx_h
+
+#include "types.h"
+#include "seg.h"
+#include "pool.h"
+#include "chain.h"
+#include "bt.h"
+
+#define IMXSig ((Sig)0x519133C5)
+#define IMXSegSig ((Sig)0x5191335E)
+#define IMXSpaceSig ((Sig)0x51913590)
+
+typedef struct IMXStruct *IMX;
+typedef struct IMXSegStruct *IMXSeg;
+typedef struct IMXSpaceStruct *IMXSpace;
+
+/* A region the collector copies survivors into: [init, limit) of seg,
+ * a run of lines taken for the current trace. */
+typedef struct IMXRegionStruct {
+  Seg seg;
+  Addr init;
+  Addr limit;
+} IMXRegionStruct;
+
+/* A space: the blocks of one generation of the pool's chain (the last
+ * is the arena's top generation).  In the nursery (space 0, with
+ * MPS_KEY_IMX_NURSERY) every block is evacuated whole when condemned:
+ * survivors are copied into the next space unless pinned.  The other
+ * spaces are mark-region: survivors stay in place unless their block
+ * was chosen for defragmentation, and a block that survives a
+ * collection of its space joins the next space as it is (in place). */
+typedef struct IMXSpaceStruct {
+  Sig sig;
+  struct IMXStruct *imx;
+  PoolGenStruct pgenStruct;
+  Index index;
+  struct IMXSpaceStruct *next;  /* where its survivors go (itself: the last) */
+  Bool nursery;
+  RingStruct blockRing;         /* IMXSegs, by spaceRing */
+  Count blocks;                 /* on blockRing */
+  Size freeSize;                /* bytes of free lines (not in the nursery) */
+  Ring allocCursor;             /* mutator's search position in blockRing */
+  Ring evacCursor;              /* collector's search position */
+  IMXRegionStruct evac;         /* copies into this space, this trace */
+  Bool selected;                /* defragmentation candidates were chosen */
+  Size evacBudget;              /* bytes of fresh blocks defragmenting it may take */
+  Size evacFresh;               /* ... and has taken */
+} IMXSpaceStruct;
+
+/* A block: a segment of lines.  The side maps are in the descriptor:
+ *   lineUsed  byte per line: non-zero if the line holds objects or was
+ *             handed to a buffer or a copying region (free otherwise);
+ *   lineMark  byte per line: touched by an object preserved by the
+ *             current trace (computed at reclaim), or taken by a region
+ *             during it;
+ *   starts    bit per grain: an object starts here (complete except for
+ *             the objects in [recBase, recLimit), recorded lazily);
+ *   marks     bit per grain: the object was preserved in place, or copied
+ *             here, by the current trace;
+ *   greys     ... and is still to be scanned. */
+typedef struct IMXSegStruct {
+  SegStruct segStruct;
+  Sig sig;
+  IMXSpace space;
+  RingStruct spaceRing;         /* in space->blockRing */
+  Count lines;
+  Count grains;                 /* alignment units */
+  Count usedLines;              /* non-zero bytes of lineUsed */
+  Count holes;                  /* maximal runs of free lines (last reclaim) */
+  Size liveBytes;               /* preserved in place by the last reclaim */
+  Byte *lineUsed;
+  Byte *lineMark;
+  BT starts;
+  BT marks;
+  BT greys;
+  Addr recBase;                 /* objects in [recBase, recLimit) ... */
+  Addr recLimit;                /* ... have no start bits yet */
+  Bool large;                   /* a block for one large object */
+  Bool candidate;               /* chosen for defragmentation by this trace */
+  Bool evacuate;                /* white, and unpinned objects are copied out */
+  Bool pinned;                  /* a candidate an ambiguous reference pinned */
+  Bool hasGrey;                 /* some grey bits may be set */
+  Bool allGrey;                 /* every object was made grey (imxGrey) */
+} IMXSegStruct;
+
+typedef struct IMXStruct {
+  PoolStruct poolStruct;
+  Sig sig;
+  Chain chain;
+  Bool scanned;                 /* IMX: objects hold references; IMXZ: not */
+  Bool interior;                /* ambiguous interior pointers pin */
+  Size headerSize;
+  Size blockSize;
+  Size largeSize;               /* objects this big get a block of their own */
+  Size lineSize;
+  Shift lineShift;
+  double headroom;              /* defragmentation: fresh blocks / space size */
+  Count spaceCount;             /* the chain's generations and the top; 1 without a nursery */
+  IMXSpace spaces;
+  IMXSpace allocSpace;          /* where the mutator allocates: spaces[0] */
+  Size totalSize;               /* bytes of blocks */
+  /* Statistics (whole life of the pool) */
+  Count statEvacuated;          /* objects copied */
+  Size statEvacuatedBytes;
+  Count statDefragCopies;       /* ... of which out of mature candidates */
+  Count statCandidates;         /* mature blocks chosen for defragmentation */
+  Count statPinnedBlocks;       /* candidates pinned by ambiguous references */
+  Count statFreedBlocks;        /* blocks given back to the arena by reclaim */
+  Count statAgedBlocks;         /* blocks that joined the next space in place */
+} IMXStruct;
+
+extern Bool IMXCheck(IMX imx);
+extern Bool IMXSegCheck(IMXSeg imxseg);
+extern Bool IMXSpaceCheck(IMXSpace space);
+extern PoolClass PoolClassIMX(void);
+extern PoolClass PoolClassIMXZ(void);
+
+#endif /* tarn_poolimx_h */
