@@ -403,6 +403,11 @@ static void readPauses(const char *log, Result *r)
   FILE *f;
   double begin = -1.0, *p = NULL;
   size_t n = 0, cap = 0;
+  if (access(log, F_OK) != 0) { /* no event was ever flushed: no pauses */
+    r->pauses = 0;
+    r->p50 = r->p99 = r->max = r->total = 0.0;
+    return;
+  }
   snprintf(cmd, sizeof cmd, "'%s' '%s'", optEvents, log);
   f = popen(cmd, "r");
   if (f == NULL)

@@ -77,9 +77,9 @@ if [ -f "$OUT/pause.txt" ]; then
     }
     END {
       if (!("inc" in cpu) || !("stw" in cpu)) exit
-      print "pause", "incremental", "stop-the-world", "max pause ms", mx["inc"], mx["stw"], sprintf("%.2f", mx["inc"] / mx["stw"])
-      print "pause", "incremental", "stop-the-world", "p99 pause ms", p99["inc"], p99["stw"], sprintf("%.2f", p99["inc"] / p99["stw"])
-      print "pause", "incremental", "stop-the-world", "cpu s", cpu["inc"], cpu["stw"], (cpu["stw"] > 0 ? sprintf("%.2f", cpu["inc"] / cpu["stw"]) : "-")
+      print "pause", "incremental", "stop-the-world", "max pause ms", mx["inc"], mx["stw"], (mx["stw"] + 0 > 0 ? sprintf("%.2f", mx["inc"] / mx["stw"]) : "-")
+      print "pause", "incremental", "stop-the-world", "p99 pause ms", p99["inc"], p99["stw"], (p99["stw"] + 0 > 0 ? sprintf("%.2f", p99["inc"] / p99["stw"]) : "-")
+      print "pause", "incremental", "stop-the-world", "cpu s", cpu["inc"], cpu["stw"], (cpu["stw"] + 0 > 0 ? sprintf("%.2f", cpu["inc"] / cpu["stw"]) : "-")
     }' "$OUT/pause.txt" >> "$TSV"
 fi
 
@@ -99,7 +99,7 @@ if [ -s "$OUT/fastpath.ir" ]; then
     }' "$OUT/fastpath.ir" >> "$TSV"
 elif [ -f "$OUT/fastpath.txt" ]; then
   awk -v OFS='\t' '
-    / allocations of / { ns[$1] = $(NF - 1) }
+    / allocations of / { ns[$1] = $(NF - 2) }
     END {
       if ("ap" in ns && "malloc" in ns)
         print "fastpath", "ap (reserve+commit)", "malloc, no free", "ns/alloc", ns["ap"], ns["malloc"], sprintf("%.2f", ns["ap"] / ns["malloc"])
