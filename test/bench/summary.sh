@@ -7,7 +7,8 @@
 # any that is missing is left out.  Writes OUT/results.tsv (benchmark,
 # allocator, baseline, measure, value, baseline's value, ratio), prints it
 # as a Markdown table, and draws PLOT (default OUT/bench.svg): one bar per
-# row, the ratio on a log scale, 1 = level with the baseline.  Every
+# row, the ratio on a log scale, 1 = level with the baseline; the same
+# bars in text go to PLOT with .txt for .svg.  Every
 # measure is lower-is-better (time, resident memory, instructions,
 # pause), so a bar left of 1 is a win for the first column.
 
@@ -150,4 +151,22 @@ awk -F '\t' -v machine="$machine" -v when="$when" '
     printf "<text x=\"%d\" y=\"%d\" fill=\"#555\">blue: lower than the baseline; orange: higher; bars are clipped at 1/8 and 8</text>\n", 10, top + n * rowh + 34
     printf "</svg>\n"
   }' "$TSV" > "$PLOT"
-echo "plot: $PLOT"
+# The same as text (for terminals and the Info manual): TEXT, default
+# the plot's name with .txt
+TEXT=${PLOT%.svg}.txt
+awk -F '\t' '
+  function col(r) {             # log2 scale, 1/8 .. 8, 8 columns per doubling
+    if (r < 0.125) r = 0.125
+    if (r > 8) r = 8
+    return int((log(r) / log(2) + 3) * 8 + 0.5)
+  }
+  $7 + 0 > 0 {
+    one = col(1); c = col($7 + 0); bar = ""
+    for (i = 0; i <= 48; ++i)
+      bar = bar ((i >= c && i < one) || (i > one && i <= c) ? "#" : i == one ? "|" : " ")
+    printf "%-62.62s %s %5.2f\n", $1 ": " $2 " / " $3 ", " $4, bar, $7
+  }
+  END {
+    printf "%-62s %s\n", "", "1/8     1/4     1/2     1       2       4       8"
+  }' "$TSV" > "$TEXT"
+echo "plot: $PLOT (and $TEXT)"
