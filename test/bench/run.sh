@@ -79,6 +79,19 @@ if [ "${CALLGRIND:-1}" != 0 ] && command -v valgrind >/dev/null 2>&1; then
   HAVE_VALGRIND=1
 fi
 
+# bench NAME FILE COMMAND...: run COMMAND, show its output and keep it in
+# FILE; remember NAME if it fails (run.sh carries on, and exits 1 at the end)
+FAILED=
+bench() {
+  name=$1
+  file=$2
+  shift 2
+  { st=0; "$@" 2>&1 || st=$?; echo $st > "$OUT/$name.status"; } | tee "$file"
+  if [ "$(cat "$OUT/$name.status")" != 0 ]; then
+    FAILED="$FAILED $name"
+  fi
+}
+
 echo "== machine"
 {
   echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -141,24 +154,24 @@ fi
 
 echo
 echo "== manualbench: hot variety (ratios to glibc malloc)"
-"$OUT/manualbench_hot" -r "$REPS" $MB_ARGS | tee "$OUT/manual.txt"
+bench manualbench "$OUT/manual.txt" "$OUT/manualbench_hot" -r "$REPS" $MB_ARGS
 
 echo
 echo "== treebench: hot variety, the arena's default chain (ratios to Boehm)"
-"$OUT/treebench_hot" -r "$REPS" $TB_ARGS | tee "$OUT/tree.txt"
+bench treebench "$OUT/tree.txt" "$OUT/treebench_hot" -r "$REPS" $TB_ARGS
 
 echo
 echo "== the Scheme interpreter (AMC/AMCZ) against its malloc-only build"
-OUT="$OUT/scheme" SRC="$SRC" examples/scheme/bench/run.sh "$SCHEME_REPS" $SCHEME_SCRIPTS \
-  | tee "$OUT/scheme.txt" || true
+bench scheme "$OUT/scheme.txt" env OUT="$OUT/scheme" SRC="$SRC" \
+  sh examples/scheme/bench/run.sh "$SCHEME_REPS" $SCHEME_SCRIPTS
 
 echo
 echo "== pausebench: incremental (1 ms pause time) against stop-the-world"
-"$OUT/pausebench_hot" -r "$REPS" -E "$TARN_EVENTS" $PB_ARGS | tee "$OUT/pause.txt"
+bench pausebench "$OUT/pause.txt" "$OUT/pausebench_hot" -r "$REPS" -E "$TARN_EVENTS" $PB_ARGS
 
 echo
 echo "== fastpath: one allocation of 32 bytes on each fast path"
-"$OUT/fastpath_hot" -n $FP_N | tee "$OUT/fastpath.txt"
+bench fastpath "$OUT/fastpath.txt" "$OUT/fastpath_hot" -n $FP_N
 : > "$OUT/fastpath.ir"
 if [ $HAVE_VALGRIND = 1 ]; then
   echo "callgrind (Ir per allocation: all of it, with the amortised slow path;"
@@ -220,3 +233,7 @@ fi
 echo
 echo "== summary"
 sh "$ROOT/test/bench/summary.sh" "$OUT" "$PLOT"
+if [ -n "$FAILED" ]; then
+  echo "run.sh: these benchmarks failed:$FAILED (their output is in $OUT)" >&2
+  exit 1
+fi
