@@ -36,6 +36,13 @@
  *   mvt      MVT pool (MIN 8, MEAN = trace mean, MAX 4096) through an
  *            allocation point (mps_reserve/mps_commit), mps_free
  *   mfs      MFS pool with unit size = the fixed size (fixed trace only)
+ *   jemalloc, mimalloc  malloc/free of jemalloc (libjemalloc.so.2) and
+ *            mi_malloc/mi_free of mimalloc (libmimalloc.so.2), loaded with
+ *            dlopen in the child that runs them, so the benchmark builds
+ *            and runs without them (they are skipped, with a note, when
+ *            the library cannot be loaded); footprint: jemalloc's
+ *            stats.mapped (after an epoch refresh), mimalloc's committed
+ *            bytes (mi_process_info)
  *
  * Threads (-t T): T threads replay the same trace at once, each with its
  * own slot table and, for Tarn, its own pool (or, with -S, one shared
@@ -80,6 +87,7 @@
 #include "mpscmvff.h"
 #include "mpscmvt.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <malloc.h>
 #include <math.h>
@@ -111,8 +119,10 @@ typedef struct Trace {
   const char *name;
 } Trace;
 
-typedef enum { A_MALLOC, A_MVFF, A_SAC, A_MVT, A_MFS, A_LIMIT } Alloc;
-static const char *allocName[A_LIMIT] = {"malloc", "mvff", "sac", "mvt", "mfs"};
+typedef enum { A_MALLOC, A_MVFF, A_SAC, A_MVT, A_MFS, A_JEMALLOC, A_MIMALLOC,
+               A_LIMIT } Alloc;
+static const char *allocName[A_LIMIT] = {"malloc", "mvff", "sac", "mvt", "mfs",
+                                         "jemalloc", "mimalloc"};
 
 /* Options */
 static size_t optN = 50000;
@@ -124,7 +134,7 @@ static int optShared = 0;
 static size_t optFixed = 64;
 static const char *optClasses = "small";
 static int optTraces = 3;       /* bit 0: var, bit 1: fixed */
-static int optAllocs[A_LIMIT] = {1, 1, 1, 1, 1};
+static int optAllocs[A_LIMIT] = {1, 1, 1, 1, 1, 1, 1};
 static int optInProcess = 0;    /* -1: one run per allocator, no fork */
 
 /* The random generator (xorshift64*), used only to make traces. */
@@ -292,12 +302,100 @@ static Alloc current;
 static size_t footprintBase;
 static size_t peakFootprint;            /* max over samples, updated atomically */
 
+/* Other mallocs, loaded at run time in the child that runs them (and in
+ * a throw-away child to see whether they can be loaded at all). */
+typedef int (*MallctlFn)(const char *, void *, size_t *, void *, size_t);
+typedef void (*MiInfoFn)(size_t *, size_t *, size_t *, size_t *, size_t *,
+                         size_t *, size_t *, size_t *);
+static void *(*extMalloc)(size_t);
+static void (*extFree)(void *);
+static MallctlFn jeMallctl;
+static MiInfoFn miInfo;
+
+static const char *extLib(Alloc a)
+{
+  return a == A_JEMALLOC ? "libjemalloc.so.2" : "libmimalloc.so.2";
+}
+
+static int extLoad(Alloc a)
+{
+  void *h = dlopen(extLib(a), RTLD_NOW | RTLD_LOCAL);
+  if (h == NULL)
+    return 0;
+  if (a == A_JEMALLOC) {
+    *(void **)&extMalloc = dlsym(h, "malloc");  /* the library's own */
+    *(void **)&extFree = dlsym(h, "free");
+    *(void **)&jeMallctl = dlsym(h, "mallctl");
+    return extMalloc != NULL && extFree != NULL && jeMallctl != NULL;
+  }
+  *(void **)&extMalloc = dlsym(h, "mi_malloc");
+  *(void **)&extFree = dlsym(h, "mi_free");
+  *(void **)&miInfo = dlsym(h, "mi_process_info");
+  return extMalloc != NULL && extFree != NULL && miInfo != NULL;
+}
+
+/* Whether a can be loaded: try it in a child, so that this process (and
+ * the children forked from it for the other allocators) never maps it. */
+static int extAvailable(Alloc a)
+{
+  int status;
+  pid_t pid;
+  fflush(stdout);
+  pid = fork();
+  if (pid < 0)
+    return 0;
+  if (pid == 0)
+    _exit(extLoad(a) ? 0 : 1);
+  if (waitpid(pid, &status, 0) != pid)
+    return 0;
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* jemalloc uses initial-exec TLS, which dlopen can only place in the
+ * static TLS surplus if glibc was told at start-up to leave room.  So if
+ * jemalloc will not load, run this program again with the tunable set
+ * (every allocator then runs in such a process, not only jemalloc). */
+#define TLS_TUNABLE "glibc.rtld.optional_static_tls=65536"
+
+static void reexecForTLS(char *argv[])
+{
+  const char *old = getenv("GLIBC_TUNABLES");
+  char buf[1024];
+  if (old != NULL && strstr(old, "optional_static_tls") != NULL)
+    return;                     /* already tried */
+  if (old != NULL && old[0] != '\0')
+    snprintf(buf, sizeof buf, "%s:%s", old, TLS_TUNABLE);
+  else
+    snprintf(buf, sizeof buf, "%s", TLS_TUNABLE);
+  setenv("GLIBC_TUNABLES", buf, 1);
+  fflush(stdout);
+  execv("/proc/self/exe", argv);  /* returns only if it failed */
+}
+
+static size_t extFootprint(void)
+{
+  if (current == A_JEMALLOC) {
+    uint64_t epoch = 1;
+    size_t mapped = 0, len = sizeof mapped;
+    (void)jeMallctl("epoch", NULL, NULL, &epoch, sizeof epoch);
+    if (jeMallctl("stats.mapped", &mapped, &len, NULL, 0) != 0)
+      return 0;
+    return mapped;
+  } else {
+    size_t el, ut, st, rss, prss, commit = 0, pcommit, faults;
+    miInfo(&el, &ut, &st, &rss, &prss, &commit, &pcommit, &faults);
+    return commit;
+  }
+}
+
 static size_t footprint(void)
 {
   if (current == A_MALLOC) {
     struct mallinfo2 mi = mallinfo2();
     return mi.arena + mi.hblkhd;
   }
+  if (current == A_JEMALLOC || current == A_MIMALLOC)
+    return extFootprint();
   return mps_arena_committed(arena);
 }
 
@@ -392,6 +490,11 @@ static void __attribute__((noinline)) replay(Worker *w)
   case A_MALLOC:
     REPLAY(w, { p = malloc(size); if (p == NULL) fail("malloc failed"); },
            free(p));
+    break;
+  case A_JEMALLOC:
+  case A_MIMALLOC:
+    REPLAY(w, { p = extMalloc(size); if (p == NULL) fail("malloc failed"); },
+           extFree(p));
     break;
   case A_MVFF:
   case A_MFS:
@@ -526,7 +629,9 @@ static void runOne(const Trace *t, Alloc a, Result *r)
   long rss0, rss1;
   current = a;
   memset(r, 0, sizeof *r);
-  if (a != A_MALLOC) {
+  if ((a == A_JEMALLOC || a == A_MIMALLOC) && !extLoad(a))
+    fail("cannot load the library");
+  if (a != A_MALLOC && a != A_JEMALLOC && a != A_MIMALLOC) {
     if (mps_arena_create_k(&arena, mps_arena_class_vm(), mps_args_none) != MPS_RES_OK)
       fail("arena creation failed");
     if (optShared)
@@ -538,7 +643,7 @@ static void runOne(const Trace *t, Alloc a, Result *r)
     w->trace = t;
     w->slots = bigAlloc(t->maxLive * sizeof *w->slots);
     memset(w->slots, 0, t->maxLive * sizeof *w->slots);      /* fault in now */
-    if (a != A_MALLOC)
+    if (a != A_MALLOC && a != A_JEMALLOC && a != A_MIMALLOC)
       w->pool = shared != NULL ? shared : makePool(t);
     if (a == A_SAC) {
       mps_sac_class_s cls[SAC_CLASSES_TRIED];
@@ -575,7 +680,7 @@ static void runOne(const Trace *t, Alloc a, Result *r)
     r->errors += w->errors;
   }
   r->ok = r->errors == 0;
-  if (a != A_MALLOC) {
+  if (a != A_MALLOC && a != A_JEMALLOC && a != A_MIMALLOC) {
     for (i = 0; i < optThreads; ++i) {
       if (ws[i].sac != NULL)
         mps_sac_destroy(ws[i].sac);
@@ -711,7 +816,8 @@ static void usage(void)
   fprintf(stderr,
           "usage: manualbench [-n maxlive] [-C cycles] [-s seed] [-r reps]\n"
           "       [-t threads] [-S] [-F fixedsize] [-c small|geo|fine]\n"
-          "       [-T var|fixed|both] [-a malloc,mvff,sac,mvt,mfs] [-1]\n"
+          "       [-T var|fixed|both] [-a malloc,mvff,sac,mvt,mfs,jemalloc,mimalloc]\n"
+          "       [-1]\n"
           "  -1: run each allocator once in this process (for profilers)\n");
   exit(2);
 }
@@ -752,6 +858,8 @@ int main(int argc, char *argv[])
   if (optN < 8 || optN > OP_MASK || optReps < 1 || optReps > 64 || optThreads < 1
       || optFixed < 8 || optFixed % 8 != 0 || optFixed > MAX_SIZE)
     usage();
+  if (optAllocs[A_JEMALLOC] && !optInProcess && !extAvailable(A_JEMALLOC))
+    reexecForTLS(argv);
   printf("manualbench: variety %s, seed %lu, reps %d (medians), SAC classes %s\n",
 #if defined(CONFIG_VAR_RASH)
          "rash",
@@ -761,21 +869,31 @@ int main(int argc, char *argv[])
          "hot",
 #endif
          optSeed, optReps, optClasses);
+  for (c = A_JEMALLOC; c <= A_MIMALLOC; ++c)
+    if (optAllocs[c] && !extAvailable((Alloc)c)) {
+      printf("%s: %s cannot be loaded (not installed?): skipped%s\n",
+             allocName[c], extLib((Alloc)c),
+             c == A_JEMALLOC && optInProcess
+             ? " (with -1, set GLIBC_TUNABLES=" TLS_TUNABLE ")" : "");
+      optAllocs[c] = 0;
+    }
   if (optTraces & 1) {
-    static const Alloc list[] = {A_MALLOC, A_MVFF, A_SAC, A_MVT};
-    Alloc use[4];
+    static const Alloc list[] = {A_MALLOC, A_JEMALLOC, A_MIMALLOC, A_MVFF,
+                                 A_SAC, A_MVT};
+    Alloc use[6];
     int n = 0, k;
-    for (k = 0; k < 4; ++k)
+    for (k = 0; k < 6; ++k)
       if (optAllocs[list[k]])
         use[n++] = list[k];
     traceMake(&var, "var", optN, optCycles, 0, optSeed);
     runTrace(&var, use, n);
   }
   if (optTraces & 2) {
-    static const Alloc list[] = {A_MALLOC, A_MFS, A_MVFF, A_SAC};
-    Alloc use[4];
+    static const Alloc list[] = {A_MALLOC, A_JEMALLOC, A_MIMALLOC, A_MFS,
+                                 A_MVFF, A_SAC};
+    Alloc use[6];
     int n = 0, k;
-    for (k = 0; k < 4; ++k)
+    for (k = 0; k < 6; ++k)
       if (optAllocs[list[k]])
         use[n++] = list[k];
     traceMake(&fixed, "fixed", optN, optCycles, optFixed, optSeed);

@@ -403,6 +403,11 @@ static void readPauses(const char *log, Result *r)
   FILE *f;
   double begin = -1.0, *p = NULL;
   size_t n = 0, cap = 0;
+  if (access(log, F_OK) != 0) { /* no event was ever flushed: no pauses */
+    r->pauses = 0;
+    r->p50 = r->p99 = r->max = r->total = 0.0;
+    return;
+  }
   snprintf(cmd, sizeof cmd, "'%s' '%s'", optEvents, log);
   f = popen(cmd, "r");
   if (f == NULL)
@@ -432,8 +437,10 @@ static void readPauses(const char *log, Result *r)
   if (n > 0) {
     size_t i;
     qsort(p, n, sizeof *p, cmpDouble);
-    r->p50 = p[n / 2];
-    r->p99 = p[(size_t)((double)(n - 1) * 0.99)];
+    /* nearest rank: the smallest pause with at least k% of the pauses at
+     * or below it (so p50 <= p99 <= max whatever n is) */
+    r->p50 = p[(size_t)ceil((double)n * 0.50) - 1];
+    r->p99 = p[(size_t)ceil((double)n * 0.99) - 1];
     r->max = p[n - 1];
     for (i = 0; i < n; ++i)
       r->total += p[i];

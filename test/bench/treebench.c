@@ -28,14 +28,19 @@
  * objects (AMC) keep the size and hold the new address in word 1; padding
  * objects are a header alone.
  *
- * Configurations (-p, comma-separated; default ams,lo+ams,amc,boehm):
+ * Configurations (-p, comma-separated; default all of them):
  *   ams      nodes and leaves in one AMS pool (one exact AP)
  *   lo+ams   nodes in AMS, leaves and the array in an LO pool
+ *   awl+lo   nodes in AWL (an AP of rank exact: AWL used as a plain
+ *            non-moving pool, no weak references), leaves and the array
+ *            in LO
  *   amc      nodes in AMC, leaves and the array in AMCZ
  *   imx      nodes in IMX, leaves and the array in IMXZ (mark-region,
  *            with a copying nursery; not in the default list)
  *   boehm    GC_MALLOC for nodes, GC_MALLOC_ATOMIC for leaves and the
- *            array (the Boehm equivalent of LO); Boehm's own heuristics
+ *            array (the Boehm equivalent of LO); Boehm's own heuristics.
+ *            Compiled out with -DTREE_NO_BOEHM (for machines without
+ *            libgc-dev); the ratio columns are then 0.
  * Adding a pool: a name in poolName[], a case in tarnSetup().
  *
  * Tarn's setup: a VM arena; the long-lived objects in an exact table
@@ -44,9 +49,9 @@
  *   default (no -c)  no MPS_KEY_CHAIN and no MPS_KEY_GEN: every pool uses
  *            the arena's default chain (8 MiB and 36 MiB, MPS 1.118's
  *            default), each in its class's default generation: AMC and
- *            AMCZ allocate in generation 0 (the 8 MiB nursery), AMS and LO
- *            in generation 1 (36 MiB: their default generation in Tarn,
- *            MSPoolInit's defaultGen in marksweep.c).  This is what a
+ *            AMCZ allocate in generation 0 (the 8 MiB nursery), AMS, AWL
+ *            and LO in generation 1 (36 MiB: their default generation in
+ *            Tarn, MSPoolInit's defaultGen in marksweep.c).  This is what a
  *            client gets without asking for anything.
  *   -c KiB   a chain of two generations made by the benchmark (KiB for the
  *            first, 4x that for the second; mortality 0.8 and 0.4), shared
@@ -92,11 +97,23 @@
 #include "mpsclo.h"
 #include "mpscamc.h"
 #include "mpscimx.h"
+#include "mpscawl.h"
 #include "mpslib.h"
 #include "tarn.h"
 
+#ifndef TREE_NO_BOEHM
 #define GC_THREADS 1            /* for GC_get_parallel; no threads are made */
 #include <gc.h>
+#else                           /* never called: boehm cannot be selected */
+#define GC_MALLOC(n) ((void)(n), (void *)NULL)
+#define GC_MALLOC_ATOMIC(n) ((void)(n), (void *)NULL)
+#define GC_INIT() ((void)0)
+#define GC_start_performance_measurement() ((void)0)
+#define GC_get_gc_no() 0
+#define GC_get_heap_size() ((size_t)0)
+#define GC_get_full_gc_total_time() 0
+#define GC_get_parallel() 0
+#endif
 
 #include <stdint.h>
 #include <stdio.h>
@@ -124,14 +141,19 @@ typedef struct Node {
   Leaf *data;
 } Node;
 
-typedef enum { P_AMS, P_LOAMS, P_AMC, P_IMX, P_BOEHM, P_LIMIT } PoolKind;
-static const char *poolName[P_LIMIT] = {"ams", "lo+ams", "amc", "imx", "boehm"};
+typedef enum { P_AMS, P_LOAMS, P_AWLLO, P_AMC, P_IMX, P_BOEHM, P_LIMIT } PoolKind;
+static const char *poolName[P_LIMIT] = {"ams", "lo+ams", "awl+lo", "amc", "imx", "boehm"};
 
 /* Options */
 static int optDepth = 16, optLong = -1, optIters = 2, optReps = 5;
 static size_t optArray = 500000, optGen0 = 0;   /* 0: the default chain */
 static unsigned long optSeed = 1;
-static int optPools[P_LIMIT] = {1, 1, 1, 0, 1};
+static int optPools[P_LIMIT] = {1, 1, 1, 1, 0, 1};
+#ifdef TREE_NO_BOEHM
+static const int haveBoehm = 0;
+#else
+static const int haveBoehm = 1;
+#endif
 
 static void fail(const char *what)
 {
@@ -527,6 +549,10 @@ static void tarnSetup(void *cold)
     nodePool = makePool(mps_class_ams(), chain != NULL ? 0 : -1);
     leafPool = makePool(mps_class_lo(), chain != NULL ? 0 : -1);
     break;
+  case P_AWLLO:
+    nodePool = makePool(mps_class_awl(), chain != NULL ? 0 : -1);
+    leafPool = makePool(mps_class_lo(), chain != NULL ? 0 : -1);
+    break;
   case P_AMC:
     nodePool = makePool(mps_class_amc(), -1);
     leafPool = makePool(mps_class_amcz(), -1);
@@ -538,7 +564,11 @@ static void tarnSetup(void *cold)
   default:
     fail("tarnSetup");
   }
-  if (mps_ap_create_k(&nodeAP, nodePool, mps_args_none) != MPS_RES_OK)
+  MPS_ARGS_BEGIN(args) {
+    MPS_ARGS_ADD(args, MPS_KEY_RANK, mps_rank_exact());
+    res = mps_ap_create_k(&nodeAP, nodePool, args);
+  } MPS_ARGS_END(args);
+  if (res != MPS_RES_OK)
     fail("AP creation failed");
   if (leafPool != nodePool) {
     if (mps_ap_create_k(&leafAP, leafPool, mps_args_none) != MPS_RES_OK)
@@ -716,8 +746,8 @@ static double median(double *v, int n)
 static void usage(void)
 {
   fprintf(stderr, "usage: treebench [-d maxdepth] [-l longdepth] [-i iters] "
-          "[-a arraywords] [-c gen0KiB] [-r reps] [-p ams,lo+ams,amc,imx,boehm] "
-          "[-s seed] [-1]\n");
+          "[-a arraywords] [-c gen0KiB] [-r reps] "
+          "[-p ams,lo+ams,awl+lo,amc,imx,boehm] [-s seed] [-1]\n");
   exit(2);
 }
 
@@ -729,14 +759,17 @@ static void describeConfig(void)
            "MPS_KEY_CHAIN, no MPS_KEY_GEN)\n"
            "  amc: AMC and AMCZ allocate in generation 0 (8 MiB nursery)\n"
            "  imx: IMX and IMXZ: nursery in generation 0, mature space in the top generation\n"
-           "  ams, lo+ams: AMS and LO allocate in generation 1 (36 MiB), their "
-           "default\n");
+           "  ams, lo+ams, awl+lo: AMS, AWL and LO allocate in generation 1 "
+           "(36 MiB), their default\n");
   } else {
     printf("generations: the benchmark's chain (%lu KiB, %lu KiB; mortality "
            "0.8, 0.4); every pool allocates in generation 0\n",
            (unsigned long)optGen0, (unsigned long)optGen0 * 4);
   }
-  printf("  boehm: its own policy (GC_get_parallel %d)\n", GC_get_parallel());
+  if (haveBoehm)
+    printf("  boehm: its own policy (GC_get_parallel %d)\n", GC_get_parallel());
+  else
+    printf("  boehm: not built in (-DTREE_NO_BOEHM)\n");
 }
 
 static void printResult(const char *label, const Result *r)
@@ -788,6 +821,8 @@ int main(int argc, char *argv[])
     default: usage();
     }
   }
+  if (!haveBoehm)
+    optPools[P_BOEHM] = 0;
   if (optDepth < 4 || optDepth > 24 || optIters < 1 || optReps < 1 || optReps > 64
       || optArray < 3)
     usage();

@@ -63,6 +63,7 @@ for script in "$@"; do
   dir=$(dirname "$script")
   : > "$OUT/$name.times"
   ref=
+  failed=0
   rep=0
   while [ $rep -lt "$REPS" ]; do
     for build in amc malloc; do
@@ -72,6 +73,7 @@ for script in "$@"; do
         echo "$name: the $build build failed:" >&2
         cat "$OUT/$name.$build.out" >&2
         status=1
+        failed=1
       fi
       if [ -z "$ref" ]; then
         ref=$OUT/$name.ref
@@ -79,11 +81,16 @@ for script in "$@"; do
       elif ! cmp -s "$ref" "$OUT/$name.$build.out"; then
         echo "$name: the $build build's output differs from the first run's" >&2
         status=1
+        failed=1
       fi
       echo "$build $(tail -n 1 "$OUT/$name.time1")" >> "$OUT/$name.times"
     done
     rep=$((rep + 1))
   done
+  if [ $failed = 1 ]; then
+    printf '%-10s FAILED\n' "$name"
+    continue
+  fi
   gcs=$(cd "$dir" && "$SCHEME_AMC" "$script" 2>/dev/null \
         | sed -n 's/^GC statistics: \([0-9]*\) collections.*survived (\(.*\)).*/\1 (\2 survived)/p')
   awk -v name="$name" -v gcs="$gcs" '
