@@ -499,13 +499,20 @@ Res ArenaAlloc(Addr *baseReturn, LocusPref pref, Size size, Arena arena, Tract o
   n = size >> gs;
 
   if (!arenaFindRun(&chunk, &base, arena, n, pref)) {
-    /* Widen the search: zones nobody else wants, then anything but zone
-     * 0, then anything. */
+    /* Widen the search: zones nobody else wants; then, before invading
+     * zones another generation prefers, more address space (a new chunk
+     * has every zone: reserving it is cheap, while mixing generations in
+     * a zone makes every nursery collection scan the old segments that
+     * refer to it); then anything but zone 0, then anything. */
     LocusPrefStruct any = *pref;
     Bool found = FALSE;
     any.zones = ~pref->avoid & ~(ZoneSet)1;
     if (any.zones != pref->zones && any.zones != ZoneSetEMPTY)
       found = arenaFindRun(&chunk, &base, arena, n, &any);
+    if (!found && pref->zones != ZoneSetUNIV
+        && arena->klass->grow(arena, size) == ResOK)
+      found = arenaFindRun(&chunk, &base, arena, n, pref)
+              || (any.zones != ZoneSetEMPTY && arenaFindRun(&chunk, &base, arena, n, &any));
     if (!found && pref->zones != (ZoneSetUNIV & ~(ZoneSet)1)) {
       any.zones = ZoneSetUNIV & ~(ZoneSet)1;
       found = arenaFindRun(&chunk, &base, arena, n, &any);
