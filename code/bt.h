@@ -65,28 +65,46 @@ extern Count BTCountSet(BT bt, Index base, Index limit);
 extern Index BTFindSetSearch(BT bt, Index base, Index limit);
 extern Index BTFindResSearch(BT bt, Index base, Index limit);
 
+/* The bits of base's word from base up, but not beyond limit (bits
+ * beyond limit may be undefined: Memcheck would object to a decision
+ * that looked at them).  *spanReturn: how many bits that is. */
+static inline Word btFirstWord(BT bt, Index base, Index limit, Bool want,
+                               Count *spanReturn)
+{
+  Index lo = base & (WORD_WIDTH - 1);
+  Count span = WORD_WIDTH - lo;
+  Word w = bt[base >> WORD_SHIFT];
+  Word bits = (want ? w : ~w) >> lo;
+  if (limit - base < span) {
+    span = limit - base;
+    bits &= ((Word)1 << span) - 1;
+  }
+  *spanReturn = span;
+  return bits;
+}
+
 static inline Index BTFindSet(BT bt, Index base, Index limit)
 {
-  if (base < limit) {
-    Word bits = bt[base >> WORD_SHIFT] >> (base & (WORD_WIDTH - 1));
-    if (bits != 0) {
-      Index i = base + (Index)__builtin_ctzl((unsigned long)bits);
-      return i < limit ? i : limit;
-    }
-  }
-  return BTFindSetSearch(bt, base, limit);
+  Count span;
+  Word bits;
+  if (base >= limit)
+    return limit;
+  bits = btFirstWord(bt, base, limit, TRUE, &span);
+  if (bits != 0)
+    return base + (Index)__builtin_ctzl((unsigned long)bits);
+  return BTFindSetSearch(bt, base + span, limit);
 }
 
 static inline Index BTFindRes(BT bt, Index base, Index limit)
 {
-  if (base < limit) {
-    Word bits = ~bt[base >> WORD_SHIFT] >> (base & (WORD_WIDTH - 1));
-    if (bits != 0) {
-      Index i = base + (Index)__builtin_ctzl((unsigned long)bits);
-      return i < limit ? i : limit;
-    }
-  }
-  return BTFindResSearch(bt, base, limit);
+  Count span;
+  Word bits;
+  if (base >= limit)
+    return limit;
+  bits = btFirstWord(bt, base, limit, FALSE, &span);
+  if (bits != 0)
+    return base + (Index)__builtin_ctzl((unsigned long)bits);
+  return BTFindResSearch(bt, base + span, limit);
 }
 /* Highest index in [base, limit) whose bit is set / reset; limit if none. */
 extern Index BTFindSetHigh(BT bt, Index base, Index limit);
