@@ -12,7 +12,9 @@
  *  - one TraceFlip per gc_start message and one TraceEnd per gc message;
  *    a TraceStart without a TraceFlip is a collection that condemned
  *    nothing (it posts no message);
- *  - each TraceEnd's condemned and live sizes equal its gc message's;
+ *  - each TraceEnd's condemned and live sizes equal its gc message's, and
+ *    its condemned size is the sum of the condemned sizes of the
+ *    GenCollect events (one per generation collected) before it;
  *  - PauseBegin and PauseEnd alternate, and the collection events fall
  *    inside pauses;
  *  - the label the test interned is in an Intern event with its text,
@@ -179,6 +181,7 @@ static const char *str(const Word *rec)
 typedef struct Seen {
   unsigned long count[EventCodeLIMIT];
   unsigned long emptyStarts, ends;
+  Word genCondemned;            /* sum of this trace's GenCollect condemned */
   int inPause, flipped, started, poolInterned, poolLabelled;
   const Word *last;
 } Seen;
@@ -215,6 +218,11 @@ static void recordTrace(Seen *seen, const Word *rec, unsigned code, mps_label_t 
     check(seen->inPause && !seen->started && strlen(str(rec)) > 0);
     seen->started = 1;
     seen->flipped = 0;
+    seen->genCondemned = 0;
+    break;
+  case EventCodeGenCollect:
+    check(seen->inPause && seen->flipped);
+    seen->genCondemned += arg(rec, "condemned");
     break;
   case EventCodeTraceFlip:
     check(seen->inPause && seen->started && !seen->flipped);
@@ -224,6 +232,8 @@ static void recordTrace(Seen *seen, const Word *rec, unsigned code, mps_label_t 
     check(seen->inPause && seen->flipped && seen->ends < msgs.ends);
     check(arg(rec, "condemned") == msgs.condemned[seen->ends]);
     check(arg(rec, "live") == msgs.live[seen->ends]);
+    /* every condemned segment belongs to a generation of the chain */
+    check(seen->genCondemned == arg(rec, "condemned"));
     ++seen->ends;
     seen->started = seen->flipped = 0;
     break;
