@@ -5,6 +5,7 @@
 #include "args.h"
 #include "control.h"
 #include "pool.h"
+#include "event.h"
 #include <string.h>
 
 Bool GenDescCheck(GenDesc gen)
@@ -40,6 +41,7 @@ static void genDescInit(GenDesc gen, Index index, Size capacity, double mortalit
   gen->mortality = mortality;
   RingInit(&gen->poolGenRing);
   gen->collections = 0;
+  gen->condemned = 0;
   gen->sig = GenDescSig;
 }
 
@@ -244,14 +246,18 @@ Bool PolicyTopGenDue(Arena arena)
 void PolicyTopGenCollected(Arena arena)
 {
   GenDesc gen = arena->topGen;
-  Size size = 0;
+  Size size = 0, newSize = 0;
   Ring node;
   for (node = gen->poolGenRing.next; node != &gen->poolGenRing; node = node->next) {
     PoolGen pgen = RING_ELT(PoolGen, genRing, node);
     size += pgen->totalSize;
+    newSize += pgen->newSize;
     pgen->newSize = 0;
   }
   gen->capacity = SizeMax(TOP_GEN_MIN, size);
+  /* The top generation's index is (Index)-1 (chain.h). */
+  EVENTN(GenCollect, TRACE, (Word)arena, (Word)gen->index, gen->condemned, size, newSize);
+  gen->condemned = 0;
   ++gen->collections;
 }
 

@@ -35,6 +35,9 @@ typedef struct GenDescStruct {
   double mortality;             /* fraction expected to die (moving average) */
   RingStruct poolGenRing;       /* PoolGens in this generation */
   Count collections;            /* times condemned */
+  Size condemned;               /* condemned in it by the current trace:
+                                 * reported (GenCollect) and reset when
+                                 * the trace ends; 0 between traces */
 } GenDescStruct;
 
 typedef struct PoolGenStruct {

@@ -13,6 +13,7 @@
 #include "marksweep.h"
 #include "cbs.h"
 #include "control.h"
+#include "shield.h"
 #include "lock.h"
 #include "args.h"
 #include "vgmem.h"
@@ -765,12 +766,17 @@ static void amsDebugVarargs(ArgStruct args[], va_list varargs)
   PoolClassAMS()->varargs(args + 1, varargs);
 }
 
-/* Each run of free grains in a mark-sweep segment. */
+/* Each run of free grains in a mark-sweep segment.  The segment may be
+ * protected (a barrier): its protection is lifted while the walk reads
+ * and repairs free memory (shield.h: the collector lifts protection
+ * before it writes), and put back as it was. */
 static void msDebugSegFreeWalk(Seg seg, DebugFreeVisitor visit, const char *when)
 {
   Pool pool = SegPool(seg);
   MSSeg msseg = MSSegOf(seg);
+  AccessSet pm = seg->pm;
   Index i = 0;
+  SegLowerBarrier(seg);
   while (i < msseg->grains) {
     Index j;
     i = BTFindRes(msseg->allocTable, i, msseg->grains);
@@ -781,6 +787,10 @@ static void msDebugSegFreeWalk(Seg seg, DebugFreeVisitor visit, const char *when
           AddrAdd(SegBase(seg), (Size)j << pool->alignShift), when);
     i = j;
   }
+  if ((pm & ACCESS_READ) != 0)
+    SegRaiseReadBarrier(seg);
+  else if ((pm & ACCESS_WRITE) != 0)
+    SegSettleBarrier(seg);
 }
 
 static void msDebugFreeWalk(Pool pool, DebugFreeVisitor visit, const char *when)

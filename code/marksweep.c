@@ -93,6 +93,7 @@ static void msSegFree(MSPool mspool, Seg seg)
     DebugPoolMSSegRelease(seg);
   PoolGenRemoveSeg(&mspool->pgenStruct, size);
   msseg->sig = SigINVALID;
+  seg->vgHide = NULL;           /* the tables go with the segment */
   SegFree(seg);
 }
 
@@ -114,6 +115,24 @@ void MSPoolFinish(Pool pool)
 
 Size MSTotalSize(Pool pool) { return MSPoolOf(pool)->totalSize; }
 Size MSFreeSize(Pool pool) { return MSPoolOf(pool)->freeSize; }
+
+/* Memcheck: mark each run of free grains no-access again (after a change
+ * of protection: see SegStruct.vgHide).  Free grains are exactly those
+ * whose alloc bit is reset: a buffer's grains are allocated. */
+static void msSegVGHide(Seg seg)
+{
+  MSSeg msseg = MSSegOf(seg);
+  Shift shift = SegPool(seg)->alignShift;
+  Index i = 0, j;
+  while (i < msseg->grains) {
+    i = BTFindRes(msseg->allocTable, i, msseg->grains);
+    if (i >= msseg->grains)
+      break;
+    j = BTFindSet(msseg->allocTable, i, msseg->grains);
+    VG_NOACCESS(AddrAdd(SegBase(seg), (Size)i << shift), (Size)(j - i) << shift);
+    i = j;
+  }
+}
 
 static Res msSegCreate(Seg *segReturn, MSPool mspool, Size size, RankSet rankSet)
 {
@@ -150,6 +169,7 @@ static Res msSegCreate(Seg *segReturn, MSPool mspool, Size size, RankSet rankSet
   if (rankSet != RankSetEMPTY)
     SegSetSummary(seg, ZoneSetUNIV);
   seg->pgen = &mspool->pgenStruct;
+  seg->vgHide = msSegVGHide;
   /* A segment made while a trace has flipped is black for it: its objects
    * are new, and survive. */
   msseg->sig = MSSegSig;

@@ -62,6 +62,7 @@ Res SegAlloc(Seg *segReturn, Size descSize, LocusPref pref, Size size, Pool pool
   seg->buffer = NULL;
   seg->fix = pool->klass->fix;
   seg->pgen = NULL;
+  seg->vgHide = NULL;
   seg->sig = SegSig;
   RingAppend(&pool->segRing, &seg->poolRing);
   AVERT(Seg, seg);

@@ -45,6 +45,12 @@ typedef struct SegStruct {
   Buffer buffer;                /* allocation point in this segment, if any */
   PoolFixMethod fix;            /* cached from the pool class */
   struct PoolGenStruct *pgen;   /* generation accounting (chain.h), or NULL */
+  /* Under memcheck, a change of protection (mprotect) makes the whole
+   * range addressable and defined again (Valgrind 3.19); the pool's
+   * vgHide, if any, marks the segment's free memory no-access again
+   * after each change (shield.c), so that a use of reclaimed memory is
+   * still reported with barriers on.  NULL: nothing to hide. */
+  void (*vgHide)(struct SegStruct *seg);
 } SegStruct;
 
 extern Bool SegCheck(Seg seg);

@@ -8,12 +8,22 @@
 #include "buffer.h"
 #include "trace.h"
 #include "control.h"
+#include "vgmem.h"
+
+/* After ProtSet on seg: memcheck has just forgotten which of its memory is
+ * free (see SegStruct.vgHide). */
+static void segVGHide(Seg seg)
+{
+  if (VG_RUNNING() && seg->vgHide != NULL)
+    seg->vgHide(seg);
+}
 
 static void segSetProtection(Seg seg, AccessSet forbid)
 {
   if (seg->pm != forbid) {
     ProtSet(SegBase(seg), SegLimit(seg), forbid);
     seg->pm = forbid;
+    segVGHide(seg);
   }
 }
 
@@ -83,8 +93,10 @@ static void shieldApplyRuns(Seg *segs, Count n)
     while (j < n && SegBase(segs[j]) == SegLimit(segs[j - 1]) && segs[j]->sm == segs[i]->sm)
       ++j;
     ProtSet(SegBase(segs[i]), SegLimit(segs[j - 1]), segs[i]->sm);
-    for (; i < j; ++i)
+    for (; i < j; ++i) {
       segs[i]->pm = segs[i]->sm;
+      segVGHide(segs[i]);
+    }
   }
 }
 

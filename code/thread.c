@@ -4,14 +4,15 @@
  * thread the suspend signal (SIGXCPU unless configured otherwise, contract
  * 0.3) and waits for it to acknowledge.  The handler runs on the thread's
  * own stack, below the signal frame in which the kernel saved the
- * thread's registers, so the address of a local in the handler is a stack
- * pointer from which scanning up to the cold end covers both the stack and
- * the registers.  The handler then waits for the resume signal.  Handlers
+ * thread's registers, so the handler's frame address is a stack pointer
+ * from which scanning up to the cold end covers both the stack and the
+ * registers.  The handler then waits for the resume signal.  Handlers
  * keep errno and are installed with SA_RESTART (contract 11).
  *
  * The calling thread spills its callee-saved registers into its frame
- * (__builtin_unwind_init) and scans from a local of a function that does
- * not return before the scan is over.
+ * (__builtin_unwind_init) and scans from below that frame (the frame
+ * address of a function it calls), in a function that does not return
+ * before the scan is over.
  */
 
 #include "thread.h"
@@ -26,6 +27,35 @@
 #include <semaphore.h>
 #include <errno.h>
 #include <stdlib.h>
+#endif
+
+/* AddressSanitizer: stacks hold poisoned redzones, and with detection of
+ * use after return, locals whose address is taken live in "fake stack"
+ * frames on the heap that the real stack refers to.  So:
+ *  - stack words are copied with a routine ASan does not check;
+ *  - every fake frame a stack word points into is scanned as well, using
+ *    the fake stack of the thread that owns the stack (each thread has
+ *    its own: a suspended thread records its own in the suspend handler);
+ *  - the low end of a stack is never taken from the address of a local
+ *    (it might be a fake frame's), but from __builtin_frame_address. */
+#if defined(__SANITIZE_ADDRESS__)
+#define THREAD_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define THREAD_ASAN 1
+#endif
+#endif
+#ifndef THREAD_ASAN
+#define THREAD_ASAN 0
+#endif
+
+#if THREAD_ASAN
+#include <sanitizer/asan_interface.h>
+#define THREAD_NO_ASAN __attribute__((no_sanitize_address))
+#define THREAD_FAKE_STACK() __asan_get_current_fake_stack()
+#else
+#define THREAD_NO_ASAN
+#define THREAD_FAKE_STACK() NULL
 #endif
 
 Bool ThreadCheck(Thread thread)
@@ -66,10 +96,11 @@ static void threadSuspendHandler(int sig, siginfo_t *info, void *context)
   int savedErrno = errno;
   Thread thread = threadSuspendTarget;
   sigset_t mask;
-  Word local = 0;
   UNUSED(sig); UNUSED(info); UNUSED(context);
   threadSelf = thread;
-  thread->stackPointer = (Addr)&local;
+  /* This frame lies below the signal frame holding the registers. */
+  thread->stackPointer = (Addr)__builtin_frame_address(0);
+  thread->fakeStack = THREAD_FAKE_STACK();
   thread->resumed = 0;
   sigfillset(&mask);
   sigdelset(&mask, threadSigResume);
@@ -292,6 +323,20 @@ Res ThreadRegister(Thread *threadReturn, Arena arena)
   thread->suspended = FALSE;
   thread->alias = NULL;
   thread->stackPointer = NULL;
+  thread->fakeStack = NULL;
+  thread->stackTop = NULL;
+#if THREAD_ASAN && TARN_THREADS
+  {
+    pthread_attr_t attr;
+    void *stackBase;
+    size_t stackSize;
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+      if (pthread_attr_getstack(&attr, &stackBase, &stackSize) == 0)
+        thread->stackTop = AddrAdd((Addr)stackBase, stackSize);
+      (void)pthread_attr_destroy(&attr);
+    }
+  }
+#endif
   thread->resumed = 0;
 #if TARN_THREADS
   threadSelf = thread;          /* touch the thread-local now, not in a handler */
@@ -312,29 +357,6 @@ void ThreadDeregister(Thread thread)
   ControlFree(thread->arena, thread, sizeof(struct mps_thr_s));
 }
 
-/* AddressSanitizer: stacks hold poisoned redzones, and with detection of
- * use after return, locals live in "fake stack" frames on the heap that
- * the real stack refers to.  Stack words are copied with a routine ASan
- * does not check, and every fake frame a stack word points into is
- * scanned as well. */
-#if defined(__SANITIZE_ADDRESS__)
-#define THREAD_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define THREAD_ASAN 1
-#endif
-#endif
-#ifndef THREAD_ASAN
-#define THREAD_ASAN 0
-#endif
-
-#if THREAD_ASAN
-#include <sanitizer/asan_interface.h>
-#define THREAD_NO_ASAN __attribute__((no_sanitize_address))
-#else
-#define THREAD_NO_ASAN
-#endif
-
 static void THREAD_NO_ASAN threadCopyWords(Word *to, const Word *from, Count n)
 {
   Count i;
@@ -343,9 +365,13 @@ static void THREAD_NO_ASAN threadCopyWords(Word *to, const Word *from, Count n)
 }
 
 /* Scan [base, limit) through a copy, in pieces: ambiguous scanning never
- * writes, so scanning the copy is the same as scanning the stack. */
+ * writes, so scanning the copy is the same as scanning the stack.  fake
+ * is the ASan fake stack of the thread whose stack this is (NULL: none,
+ * or this is a fake frame already, whose own fake frames are reached from
+ * the real stack: a function keeps the address of its fake frame in a
+ * register or a real stack slot for as long as the frame is live). */
 static Res threadScanCopied(ScanState ss, Addr base, Addr limit,
-                            mps_area_scan_t scan, void *closure, Bool fakeFrames)
+                            mps_area_scan_t scan, void *closure, void *fake)
 {
   mps_ss_t mps_ss = ScanStateMPS(ss);
   Word copy[512];
@@ -364,64 +390,103 @@ static Res threadScanCopied(ScanState ss, Addr base, Addr limit,
     if (res != ResOK)
       return res;
 #if THREAD_ASAN
-    if (fakeFrames) {
-      void *fake = __asan_get_current_fake_stack();
+    if (fake != NULL) {
       Index i;
-      for (i = 0; fake != NULL && i < n / sizeof(Word); ++i) {
+      for (i = 0; i < n / sizeof(Word); ++i) {
         void *frameBase, *frameLimit;
         if (__asan_addr_is_in_fake_stack(fake, (void *)copy[i], &frameBase, &frameLimit)) {
-          res = threadScanCopied(ss, AddrAlignDown((Addr)frameBase, sizeof(Word)),
+          res = threadScanCopied(ss, AddrAlignUp((Addr)frameBase, sizeof(Word)),
                                  AddrAlignDown((Addr)frameLimit, sizeof(Word)),
-                                 scan, closure, FALSE);
+                                 scan, closure, NULL);
           if (res != ResOK)
             return res;
         }
       }
     }
 #else
-    UNUSED(fakeFrames);
+    UNUSED(fake);
 #endif
     p = AddrAdd(p, n);
   }
   return ResOK;
 }
 
-Res StackScanArea(ScanState ss, Addr base, Addr limit,
-                  mps_area_scan_t scan, void *closure)
+/* A stack of the thread whose fake stack is fake. */
+static Res threadScanStack(ScanState ss, Addr base, Addr limit,
+                           mps_area_scan_t scan, void *closure, void *fake)
 {
   if (base >= limit)
     return ResOK;
   if (VG_RUNNING() || THREAD_ASAN)
-    return threadScanCopied(ss, base, limit, scan, closure, TRUE);
+    return threadScanCopied(ss, base, limit, scan, closure, fake);
   return scan(ScanStateMPS(ss), base, limit, closure);
 }
 
+Res StackScanArea(ScanState ss, Addr base, Addr limit,
+                  mps_area_scan_t scan, void *closure)
+{
+  return threadScanStack(ss, base, limit, scan, closure, THREAD_FAKE_STACK());
+}
+
+/* The frame address of a function called by the caller: below all of the
+ * caller's frame (never the address of a local, which ASan may have put
+ * in a fake frame on the heap). */
+static Addr __attribute__((noinline)) threadStackLow(void)
+{
+  return (Addr)__builtin_frame_address(0);
+}
+
 /* Scan the calling thread.  Not inlined, so that its frame (holding the
- * spilled registers) lies below every frame of its callers. */
+ * spilled registers) lies below every frame of its callers; the scan
+ * starts below it. */
 static Res __attribute__((noinline)) threadScanSelf(ScanState ss, Addr cold,
                                                     mps_area_scan_t scan, void *closure)
 {
-  volatile Word marker = 0;
   Addr sp;
   __builtin_unwind_init();
-  sp = AddrAlignDown((Addr)&marker, sizeof(Word));
-  return StackScanArea(ss, sp, cold, scan, closure);
+  sp = AddrAlignDown(threadStackLow(), sizeof(Word));
+  return threadScanStack(ss, sp, cold, scan, closure, THREAD_FAKE_STACK());
+}
+
+/* The cold end of a stack.  Clients pass the address of a local in an
+ * outer frame (contract: mps_root_create_thread); under ASan's detection
+ * of use after return that local may be in a fake frame on the heap.
+ * Then the whole stack, up to the top the thread had when it registered,
+ * is scanned: ASan tells only where the stack pointer was when the fake
+ * frame was made, which is below some frames that must be scanned (the
+ * saved registers at the top of the callee's frame). */
+static Addr threadColdEnd(Thread thread, Addr cold, void *fake)
+{
+#if THREAD_ASAN
+  if (fake != NULL) {
+    void *frameBase, *frameLimit;
+    void *real = __asan_addr_is_in_fake_stack(fake, (void *)cold, &frameBase, &frameLimit);
+    if (real != NULL)
+      return thread->stackTop != NULL ? thread->stackTop : (Addr)real;
+  }
+#else
+  UNUSED(thread);
+  UNUSED(fake);
+#endif
+  return cold;
 }
 
 Res ThreadScan(ScanState ss, Thread thread, Addr cold,
                mps_area_scan_t scan, void *closure)
 {
   AVERT(Thread, thread);
-  cold = AddrAlignDown(cold, sizeof(Word));
   if (ThreadIsCurrent(thread))
-    return threadScanSelf(ss, cold, scan, closure);
+    return threadScanSelf(ss, AddrAlignDown(threadColdEnd(thread, cold, THREAD_FAKE_STACK()),
+                                            sizeof(Word)), scan, closure);
 #if TARN_THREADS
   {
     Thread suspended = thread->alias != NULL ? thread->alias : thread;
     if (!suspended->suspended)
       return ResOK;             /* dead, or not suspended: nothing to scan */
-    return StackScanArea(ss, AddrAlignDown(suspended->stackPointer, sizeof(Word)),
-                         cold, scan, closure);
+    cold = threadColdEnd(suspended, cold, suspended->fakeStack);
+    return threadScanStack(ss, AddrAlignDown(suspended->stackPointer, sizeof(Word)),
+                           AddrAlignDown(cold, sizeof(Word)), scan, closure,
+                           suspended->fakeStack);
   }
 #else
   return ResOK;

@@ -33,6 +33,8 @@ struct mps_thr_s {
   Bool suspended;               /* by ThreadRingSuspend */
   Thread alias;                 /* same thread registered earlier, if any */
   volatile Addr stackPointer;   /* while suspended: lowest stack word */
+  void *volatile fakeStack;     /* while suspended: its ASan fake stack, or NULL */
+  Addr stackTop;                /* ASan builds: the cold end of its whole stack */
   volatile int resumed;         /* set by the resume signal */
 };
 

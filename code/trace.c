@@ -201,6 +201,8 @@ void TraceSegCondemned(Trace trace, Seg seg, Size size)
   SegSetWhite(seg, SegWhite(seg) | TraceSetSingle(trace->ti));
   trace->white |= ZoneSetOfRange(trace->arena, SegBase(seg), SegLimit(seg));
   trace->condemned += size;
+  if (seg->pgen != NULL)
+    seg->pgen->gen->condemned += size;
 }
 
 void TracePreserved(Trace trace, Size size)
@@ -581,7 +583,8 @@ static void traceResetGens(Chain chain, Index topGen)
       pgen->newSize = 0;
     }
     ++gen->collections;
-    EVENTN(GenCollect, TRACE, (Word)chain->arena, (Word)i, size, newSize);
+    EVENTN(GenCollect, TRACE, (Word)chain->arena, (Word)i, gen->condemned, size, newSize);
+    gen->condemned = 0;
   }
 }
 

@@ -852,6 +852,79 @@ static void testAMS(void)
 }
 
 
+/* Collections in the arena leave the debugging state alone: an MVFF
+ * debug pool's fenceposts stay intact (no false report) and a smashed one
+ * is still reported after the collections; in AMS debug, survivors are
+ * untouched, and a write into memory that was already free when a later
+ * collection ran is still reported after it (reclaim splats only the
+ * objects it frees). */
+static void testCollections(void)
+{
+  enum { NBLOCK = 40 };
+  mps_fmt_t fmt;
+  mps_root_t root;
+  mps_pool_t mvff, ams;
+  mps_ap_t ap;
+  unsigned char *block[NBLOCK];
+  size_t i, round;
+  unsigned char *p;
+  testobj_t live, other;
+
+  die(testfmt_create(&fmt, arena, 0), "format");
+  die(mps_root_create_table(&root, arena, mps_rank_exact(), 0, keep, 4), "root");
+  mvff = makeMVFFDebug(NULL, 0, -1.0);
+  ams = makeAMSDebug(fmt, NULL);
+  die(mps_ap_create_k(&ap, ams, mps_args_none), "AP");
+  for (i = 0; i < NBLOCK; ++i) {
+    die(mps_alloc((mps_addr_t *)&block[i], mvff, 1 + i * 7), "mps_alloc");
+    memset(block[i], (int)i, 1 + i * 7);
+  }
+  mps_arena_park(arena);
+  allocDead(ap, NOBJ);
+  keep[0] = live = dead[0];      /* holds dead[1..]'s segment */
+  for (round = 0; round < 3; ++round) {
+    die(mps_arena_collect(arena), "collect");
+    mps_arena_park(arena);
+    die(testobj_alloc(&other, ap, 1000 + round, 0, 6), "testobj_alloc");
+  }
+  check(testobj_ok(live) && live->id == 1);
+  mps_pool_check_fenceposts(mvff);
+  mps_pool_check_free_space(mvff);
+  mps_pool_check_free_space(ams);
+  EXPECT_NONE();
+  for (i = 0; i < NBLOCK; ++i)
+    check(block[i][i * 7] == (unsigned char)i);
+
+  /* A smashed fencepost survives collections, and is reported once. */
+  p = block[5] + 1 + 5 * 7;
+  smash(p, mvff);
+  die(mps_arena_collect(arena), "collect");
+  mps_arena_park(arena);
+  mps_pool_check_fenceposts(mvff);
+  EXPECT_ONE("fencepost check", "mps_pool_check_fenceposts", block[5], mvff);
+
+  /* Reclaimed AMS memory smashed, then another collection. */
+  p = (unsigned char *)dead[3] + 8;
+  smash(p, ams);
+  die(mps_arena_collect(arena), "collect");
+  mps_arena_park(arena);
+  check(testobj_ok(live));
+  mps_pool_check_free_space(ams);
+  EXPECT_ONE(FREE_CHECK, "mps_pool_check_free_space", p, ams);
+
+  for (i = 0; i < NBLOCK; ++i)
+    mps_free(mvff, block[i], 1 + i * 7);
+  EXPECT_NONE();
+  keep[0] = NULL;
+  mps_ap_destroy(ap);
+  mps_pool_destroy(ams);
+  mps_pool_destroy(mvff);
+  mps_root_destroy(root);
+  mps_fmt_destroy(fmt);
+  EXPECT_NONE();
+}
+
+
 /* Keyword errors. */
 static void testArgs(void)
 {
@@ -886,6 +959,7 @@ int main(int argc, char *argv[])
   testWorkload();
   testNonDebug();
   testAMS();
+  testCollections();
   EXPECT_NONE();
   (void)mps_lib_assert_fail_install(old);
   mps_arena_destroy(arena);

@@ -12,7 +12,9 @@
  *  - one TraceFlip per gc_start message and one TraceEnd per gc message;
  *    a TraceStart without a TraceFlip is a collection that condemned
  *    nothing (it posts no message);
- *  - each TraceEnd's condemned and live sizes equal its gc message's;
+ *  - each TraceEnd's condemned and live sizes equal its gc message's, and
+ *    its condemned size is the sum of the condemned sizes of the
+ *    GenCollect events (one per generation collected) before it;
  *  - PauseBegin and PauseEnd alternate, and the collection events fall
  *    inside pauses;
  *  - the label the test interned is in an Intern event with its text,
@@ -20,10 +22,14 @@
  *  - once telemetry is off (mps_telemetry_reset) nothing more is written:
  *    the last record is the Intern written just before, and the file does
  *    not grow when the arena is destroyed.
- * If the environment variable TARN_EVENTS names the tarn-events program,
- * it is run on the log too: -f summary and -f svg succeed, the SVG has
- * one bar per pause and the summary the same counts, the other formats
- * succeed, and a damaged log is refused with exit status 1.
+ * Then tarn-events (the environment variable TARN_EVENTS, which make check
+ * sets, or ../tarn-events from this program's directory; not finding it
+ * fails the test) is run on the log: its summary counts one TraceFlip per
+ * gc_start message and one TraceEnd per gc message, and as many
+ * collections (less those that condemned nothing) as gc messages; the CSV
+ * has a row per TraceFlip and TraceEnd; the SVG has one bar per pause;
+ * the text names the interned label; HTML succeeds; and a damaged log is
+ * refused with exit status 1.
  */
 
 #define _POSIX_C_SOURCE 200809L
@@ -175,6 +181,7 @@ static const char *str(const Word *rec)
 typedef struct Seen {
   unsigned long count[EventCodeLIMIT];
   unsigned long emptyStarts, ends;
+  Word genCondemned;            /* sum of this trace's GenCollect condemned */
   int inPause, flipped, started, poolInterned, poolLabelled;
   const Word *last;
 } Seen;
@@ -211,6 +218,11 @@ static void recordTrace(Seen *seen, const Word *rec, unsigned code, mps_label_t 
     check(seen->inPause && !seen->started && strlen(str(rec)) > 0);
     seen->started = 1;
     seen->flipped = 0;
+    seen->genCondemned = 0;
+    break;
+  case EventCodeGenCollect:
+    check(seen->inPause && seen->flipped);
+    seen->genCondemned += arg(rec, "condemned");
     break;
   case EventCodeTraceFlip:
     check(seen->inPause && seen->started && !seen->flipped);
@@ -220,6 +232,8 @@ static void recordTrace(Seen *seen, const Word *rec, unsigned code, mps_label_t 
     check(seen->inPause && seen->flipped && seen->ends < msgs.ends);
     check(arg(rec, "condemned") == msgs.condemned[seen->ends]);
     check(arg(rec, "live") == msgs.live[seen->ends]);
+    /* every condemned segment belongs to a generation of the chain */
+    check(seen->genCondemned == arg(rec, "condemned"));
     ++seen->ends;
     seen->started = seen->flipped = 0;
     break;
@@ -302,6 +316,39 @@ static unsigned long summaryValue(const char *text, const char *key)
   return strtoul(p + strlen(key), NULL, 10);
 }
 
+/* The summary's count of an event: the line "  Name   category N". */
+static unsigned long summaryCount(const char *text, const char *name)
+{
+  char key[64];
+  const char *p;
+  snprintf(key, sizeof key, "\n  %s ", name);
+  p = strstr(text, key);
+  check(p != NULL);
+  p += strlen(key);
+  while (*p == ' ')
+    ++p;
+  while (*p != ' ' && *p != '\0')    /* the category */
+    ++p;
+  return strtoul(p, NULL, 10);
+}
+
+/* Lines of the CSV output whose event column is name. */
+static unsigned long csvRows(const char *text, const char *name)
+{
+  char key[64];
+  unsigned long n = 0;
+  const char *line;
+  snprintf(key, sizeof key, ",%s,", name);
+  for (line = text; line != NULL && *line != '\0'; ) {
+    const char *end = strchr(line, '\n');
+    const char *hit = strstr(line, key);
+    if (hit != NULL && (end == NULL || hit < end) && strchr(line, ',') == hit)
+      ++n;
+    line = end != NULL ? end + 1 : NULL;
+  }
+  return n;
+}
+
 static void damaged(const char *tool, const Log *log, const char *path, const char *out,
                     size_t bytes, long skip)
 {
@@ -312,7 +359,10 @@ static void damaged(const char *tool, const Log *log, const char *path, const ch
   check(run(tool, "-f text", path, out) == 1);
 }
 
-static void toolCheck(const char *tool, const char *logPath, const Log *log, const Seen *seen)
+/* The tool's counts are checked against the gc and gc_start messages the
+ * run received (m), as well as against this test's own reading. */
+static void toolCheck(const char *tool, const char *logPath, const Log *log, const Seen *seen,
+                      const Msgs *m)
 {
   char out[600], bad[600];
   char *text;
@@ -322,6 +372,10 @@ static void toolCheck(const char *tool, const char *logPath, const Log *log, con
   text = slurp(out);
   check(summaryValue(text, "\npauses: ") == seen->count[EventCodePauseEnd]);
   check(summaryValue(text, "\ncollections: ") == seen->count[EventCodeTraceStart]);
+  check(summaryValue(text, "\ncollections: ")
+        - summaryValue(text, "\ncollections that condemned nothing: ") == m->ends);
+  check(summaryCount(text, "TraceFlip") == m->starts);
+  check(summaryCount(text, "TraceEnd") == m->ends);
   free(text);
   check(run(tool, "-f svg", logPath, out) == 0);
   text = slurp(out);
@@ -333,6 +387,9 @@ static void toolCheck(const char *tool, const char *logPath, const Log *log, con
   check(strstr(text, "\"" POOL_LABEL "\"") != NULL);
   free(text);
   check(run(tool, "-f csv", logPath, out) == 0);
+  text = slurp(out);
+  check(csvRows(text, "TraceEnd") == m->ends && csvRows(text, "TraceFlip") == m->starts);
+  free(text);
   check(run(tool, "-f html", logPath, out) == 0);
   damaged(tool, log, bad, out, log->words * sizeof(Word) - 3, 0);   /* cut short */
   damaged(tool, log, bad, out, log->words * sizeof(Word) - 8, 8);   /* no header */
@@ -342,9 +399,31 @@ static void toolCheck(const char *tool, const char *logPath, const Log *log, con
          tool, seen->count[EventCodePauseEnd]);
 }
 
+/* tarn-events: TARN_EVENTS (make check sets it), else beside this
+ * program's directory (the build tree's top, for test/eventtest_*).  Not
+ * finding it is a failure: the tool is part of what this test checks. */
+static const char *findTool(const char *env, char *buf, size_t size)
+{
+  char self[512];
+  ssize_t n;
+  char *slash;
+  if (env != NULL && env[0] != '\0')
+    return env;
+  n = readlink("/proc/self/exe", self, sizeof self - 1);
+  check(n > 0);
+  self[n] = '\0';
+  slash = strrchr(self, '/');
+  check(slash != NULL);
+  *slash = '\0';
+  snprintf(buf, size, "%s/../tarn-events", self);
+  if (access(buf, X_OK) != 0)
+    testFail(__FILE__, __LINE__, "tarn-events not found: build it, or set TARN_EVENTS");
+  return buf;
+}
+
 int main(int argc, char *argv[])
 {
-  char path[512];
+  char path[512], toolPath[600];
   const char *tmp = getenv("TMPDIR"), *tool = getenv("TARN_EVENTS");
   mps_fmt_t fmt;
   mps_chain_t chain;
@@ -432,8 +511,7 @@ int main(int argc, char *argv[])
   check((seen.last[0] & 0xFFFF) == EventCodeIntern && arg(seen.last, "label") == offLabel);
   check(strcmp(str(seen.last), OFF_LABEL) == 0);
 
-  if (tool != NULL && tool[0] != '\0')
-    toolCheck(tool, path, &log, &seen);
+  toolCheck(findTool(tool, toolPath, sizeof toolPath), path, &log, &seen, &msgs);
   free(log.w);
   remove(path);
   return testPass();

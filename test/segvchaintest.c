@@ -545,7 +545,10 @@ static void childFault(int kind, int expectSig)
 }
 
 /* Pages of [p, p+size) the kernel cannot read / write on our behalf
- * (EFAULT from write/read on a pipe: no signal is raised). */
+ * (EFAULT from write/read on a pipe: no signal is raised).  Each page is
+ * probed at its first byte inside [p, p+size), never before p: the start
+ * of the page may be free memory of the pool, which Tarn tells memcheck
+ * is no-access (and reading it would be a use of freed memory). */
 static void probe(void *p, size_t size, size_t *unreadable, size_t *unwritable)
 {
   int fds[2];
@@ -555,8 +558,9 @@ static void probe(void *p, size_t size, size_t *unreadable, size_t *unwritable)
   for (; page < limit; page += pageSize) {
     char c;
     ssize_t r;
+    char *at = page < (char *)p ? (char *)p : page;
     errno = 0;
-    r = write(fds[1], page, 1);
+    r = write(fds[1], at, 1);
     if (r < 0) {
       check(errno == EFAULT);
       ++*unreadable;
@@ -565,9 +569,9 @@ static void probe(void *p, size_t size, size_t *unreadable, size_t *unwritable)
     }
     check(r == 1);
     /* now read that byte back into the page itself: writes it */
-    c = *page;                  /* readable, so this cannot fault */
+    c = *at;                  /* readable, so this cannot fault */
     errno = 0;
-    r = read(fds[0], page, 1);
+    r = read(fds[0], at, 1);
     if (r < 0) {
       char d;
       check(errno == EFAULT);
@@ -576,7 +580,7 @@ static void probe(void *p, size_t size, size_t *unreadable, size_t *unwritable)
       check(d == c);
     } else {
       check(r == 1);
-      check(*page == c);
+      check(*at == c);
     }
   }
   close(fds[0]);

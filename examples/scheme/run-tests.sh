@@ -17,6 +17,9 @@
 #   TARN_UNDER_VALGRIND  if set, run every test under Valgrind's memcheck
 #                        (VALGRIND names it), skipping the tests that
 #                        say "; valgrind: skip" and the demo
+#   TARN_SAN_FLAGS       the sanitizer flags the interpreter was built with
+#                        (make check sets it); with AddressSanitizer, the
+#                        tests that say "; asan: skip" are skipped
 
 here=$(cd "$(dirname "$0")" && pwd)
 scheme=${SCHEME:-$here/scheme}
@@ -47,6 +50,14 @@ for test in "$here"/tests/*.scm; do
     skip=$((skip + 1))
     continue
   fi
+  case $TARN_SAN_FLAGS in
+    *sanitize=address*)
+      if grep -q '^; asan: skip' "$test"; then
+        echo "SKIP: $name (AddressSanitizer build)"
+        skip=$((skip + 1))
+        continue
+      fi ;;
+  esac
   expected_status=0
   if [ -f "$here/tests/$name.status" ]; then
     expected_status=$(cat "$here/tests/$name.status")

@@ -441,12 +441,25 @@ static void out_of_memory(mps_res_t res)
   exit(2);
 }
 
+/* Where the stack is now.  With GNU C, the frame address rather than the
+ * address of a local: under AddressSanitizer's detection of use after
+ * return, a local whose address is taken lives on the heap. */
+#if defined(__GNUC__)
+#define CHECK_STACK() \
+  do { \
+    if ((size_t)(stack_cold - (char *)__builtin_frame_address(0)) > stack_budget) \
+      error("recursion too deep", NOARG); \
+  } while (0)
+#define STACK_HERE() ((char *)__builtin_frame_address(0))
+#else
 #define CHECK_STACK() \
   do { \
     char here_; \
     if ((size_t)(stack_cold - &here_) > stack_budget) \
       error("recursion too deep", NOARG); \
   } while (0)
+#define STACK_HERE() ((char *)cold)
+#endif
 
 
 /* CONSTRUCTORS */
@@ -1347,7 +1360,7 @@ static NOINLINE int interpret(struct options *opts, void *cold)
   heap_create(opts->pause_time);
   die(mps_thread_reg(&thread, arena), "thread registration");
   die(mps_root_create_thread(&stack_root, arena, thread, cold), "stack root");
-  stack_cold = cold;
+  stack_cold = STACK_HERE();
   stack_budget = STACK_SIZE - STACK_MARGIN;
   globals_init();
 
