@@ -54,9 +54,10 @@ extern Bool LockCheck(Lock lock);
 
 /* The global lock protects process-wide state (the arena list, lazily
  * built classes).  Lock order: the global lock, then arena locks, then
- * the telemetry lock, which protects the event buffer and is a leaf:
- * events are written with arena locks held, and nothing is claimed while
- * the telemetry lock is held. */
+ * thread.c's suspension lock (held from ThreadRingSuspend to
+ * ThreadRingResume), then the telemetry lock, which protects the event
+ * buffer and is a leaf: events are written with arena locks held, and
+ * nothing is claimed while the telemetry lock is held. */
 extern void GlobalLockClaim(void);
 extern void GlobalLockRelease(void);
 extern void TelemetryLockClaim(void);

@@ -89,6 +89,7 @@ static Thread volatile threadSuspendTarget = NULL;
 static __thread Thread threadSelf = NULL;
 static sem_t threadAck;
 static pthread_once_t threadOnce = PTHREAD_ONCE_INIT;
+static pthread_mutex_t threadSuspendMutex = PTHREAD_MUTEX_INITIALIZER;
 static Bool threadSignalsOK = FALSE;
 
 static void threadSuspendHandler(int sig, siginfo_t *info, void *context)
@@ -156,6 +157,7 @@ static void threadForkRelease(Bool child)
   }
   if (child) {
     GlobalLockReinit();
+    pthread_mutex_init(&threadSuspendMutex, NULL);
     sem_init(&threadAck, 0, 0);
   } else {
     GlobalLockRelease();
@@ -238,7 +240,11 @@ static void threadWaitAck(void)
 void ThreadRingSuspend(Arena arena)
 {
   Ring node, other;
-  GlobalLockClaim();            /* one suspender at a time, process-wide */
+  /* One suspender at a time, process-wide (threadSuspendTarget and the
+   * acknowledgement semaphore are shared).  A lock of its own, taken
+   * under the arena lock: the global lock comes before arena locks (fork,
+   * thread exit), so it cannot be taken here. */
+  pthread_mutex_lock(&threadSuspendMutex);
   for (node = arena->threadRing.next; node != &arena->threadRing; node = node->next) {
     Thread thread = RING_ELT(Thread, arenaRing, node);
     thread->alias = NULL;
@@ -277,7 +283,7 @@ void ThreadRingResume(Arena arena)
     }
     thread->alias = NULL;
   }
-  GlobalLockRelease();
+  pthread_mutex_unlock(&threadSuspendMutex);
 }
 
 #else /* single-threaded */
