@@ -45,6 +45,11 @@ typedef struct SegStruct {
   Buffer buffer;                /* allocation point in this segment, if any */
   PoolFixMethod fix;            /* cached from the pool class */
   struct PoolGenStruct *pgen;   /* generation accounting (chain.h), or NULL */
+  /* Parallel tracing (parallel.h): set by workers during a phase (with
+   * atomic operations), folded in by the coordinator after it. */
+  ZoneSet parSummary;           /* zones of objects scanned one by one */
+  Bool parFresh;                /* made during the phase: summary is exact */
+  Bool parRegrey;               /* holds work to be greyed the serial way */
 } SegStruct;
 
 extern Bool SegCheck(Seg seg);
