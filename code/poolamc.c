@@ -679,6 +679,14 @@ static Res amcFixParallel(Seg seg, ScanState ss, Addr *refIO)
 
   AVER(ss->rank == RankEXACT);
   AVER(amcseg->claimed != NULL);
+  if (ParBTGet(amcseg->forwarded, i)) {
+    /* Done with already (it moved, or it stays): as serially, a moved
+     * object's marker is followed even in a segment nailed since. */
+    moved = (Addr)format->isMoved(ref);
+    if (moved != NULL)
+      *refIO = moved;
+    return ResOK;
+  }
   if (amcseg->nail == AMCNailWHOLE)
     return ResOK;
   if (amcseg->nail == AMCNailBOARD && BTGet(amcseg->marks, i))
@@ -754,8 +762,10 @@ static Res amcFix(Seg seg, ScanState ss, Addr *refIO)
   moved = AddrAdd(newBase, amc->headerSize);
   format->move(ref, moved);
   if (amcseg->claimed != NULL) {
-    /* So that a later parallel phase sees it has moved. */
+    /* So that a later parallel phase sees it has moved.  No phase may
+     * have claimed it: it would have moved it, or nailed the segment. */
     Index i = amcIndex(seg, base);
+    AVER(!BTGet(amcseg->claimed, i));
     BTSet(amcseg->claimed, i);
     BTSet(amcseg->forwarded, i);
   }

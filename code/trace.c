@@ -671,7 +671,16 @@ static Bool traceParDrain(Trace trace, mps_clock_t deadline)
   Bool done, dependents;
   void *p;
 
-  if (ParWorkersEffective(arena) <= 1 || !tracePoolsParallel(arena, &dependents))
+  /* Only a slice that runs the trace to its end (stop-the-world: an
+   * explicit or emergency collection, a parked arena, no barriers, or a
+   * pause time too long to matter).  A slice with a deadline may yield
+   * with work left grey, and the serial tracer's slices have (so far)
+   * always left grey segments in the grey ring's order, oldest greyed
+   * first; a phase finishes work in no particular order, and yielding
+   * after one made threadstress fail (see parallel.md: open problems).
+   * Until that is understood, incremental slices stay serial. */
+  if (deadline != CLOCK_NEVER || ParWorkersEffective(arena) <= 1
+      || !tracePoolsParallel(arena, &dependents))
     return TRUE;
   for (node = ring->next; node != ring; node = node->next)
     if (SegRankSet(RING_ELT(Seg, greyRing, node)) == RankSetSingle(RankEXACT))
@@ -689,11 +698,15 @@ static Bool traceParDrain(Trace trace, mps_clock_t deadline)
       ++n;
     }
   }
-  /* A worker must never fault: white segments were opened when they were
-   * condemned, fresh ones are open, the seeds are open now.  An AWL
-   * scanner may read a dependent object anywhere: then open everything
-   * (the barriers go up again when the slice ends). */
-  if (dependents)
+  /* A worker must never fault (the fault handler would want the arena
+   * lock, which the coordinator holds): fresh segments are open and the
+   * seeds are open now; white segments were opened when they were
+   * condemned, but if the mutator has run since, the barriers went up
+   * again (traceYield), and workers write to white objects (forwarding
+   * markers, fixed slots of marked objects).  An AWL scanner may read a
+   * dependent object anywhere.  In those cases open everything: the
+   * barriers go up again when the slice ends. */
+  if (dependents || trace->yielded)
     ArenaLowerBarriers(arena);
   ScanStateInit(&proto, TraceSetSingle(trace->ti), arena, RankEXACT, trace->white);
   arena->parActive = TRUE;
