@@ -137,6 +137,7 @@ Res ArenaInit(Arena arena, ArenaClass klass, Size grainSize, ArgList args)
   arena->par = NULL;
   arena->workersArg = 0;
   arena->traceTime = 0;
+  arena->parPhases = 0;
   arena->headerTract.white = TraceSetEMPTY;
   arena->headerTract.pool = NULL;
   arena->headerTract.seg = NULL;

@@ -104,3 +104,13 @@ double tarn_arena_trace_time(mps_arena_t arena)
   ArenaLeave(arena);
   return t;
 }
+
+mps_word_t tarn_arena_parallel_phases(mps_arena_t arena)
+{
+  mps_word_t n;
+  ARGCHECK(TESTT(Arena, arena), 0);
+  ArenaEnter(arena);
+  n = arena->parPhases;
+  ArenaLeave(arena);
+  return n;
+}

@@ -510,6 +510,8 @@ Bool ParRun(Arena arena, Trace trace, ScanState proto,
   done = !par->stop;
   (void)pthread_mutex_unlock(&par->lock);
 
+  /* Termination: a phase that was not stopped left no work anywhere. */
+  AVER(!done || par->shared == NULL);
   /* The workers are waiting for the next phase: the rest is ours. */
   for (i = seeded; i < seedCount; ++i)
     leftover(trace, seeds[i].seg, seeds[i].client);

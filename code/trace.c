@@ -722,6 +722,7 @@ static Bool traceParDrain(Trace trace, mps_clock_t deadline)
   trace->segsScanned += counts.segsScanned;
   trace->emergency |= counts.emergency;
   ++trace->parPhases;
+  ++arena->parPhases;
   trace->parObjects += counts.objects;
   trace->parSteals += counts.steals;
   traceParFold(trace);

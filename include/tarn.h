@@ -59,6 +59,10 @@ extern const struct mps_key_s _mps_key_TARN_WORKERS;
 extern mps_res_t tarn_arena_set_workers(mps_arena_t arena, size_t workers);
 extern size_t tarn_arena_workers(mps_arena_t arena);
 extern double tarn_arena_trace_time(mps_arena_t arena);
+/* How many parallel phases the arena's collections have run (a phase
+ * drains one collection's exact band with several threads; serial
+ * collections run none). */
+extern mps_word_t tarn_arena_parallel_phases(mps_arena_t arena);
 
 #ifdef __cplusplus
 }
