@@ -65,6 +65,8 @@ typedef struct ParStruct {
   int stop;                     /* deadline passed: atomics */
   Bool finished;
   ParPacket shared;             /* published packets */
+  Count sharedCount;            /* of them: written under the lock, read
+                                   outside it (atomics) */
   ParPacket free;               /* empty packets */
   Count packets;                /* allocated, for ParFinish */
   ParProcessMethod process;
@@ -207,6 +209,7 @@ static void parPublishLocked(Par par, ParPacket p)
 {
   p->next = par->shared;
   par->shared = p;
+  __atomic_store_n(&par->sharedCount, par->sharedCount + 1, __ATOMIC_RELAXED);
   (void)pthread_cond_signal(&par->workCond);
 }
 
@@ -257,8 +260,11 @@ Bool ParPush(ParWorker w, Seg seg, Addr client)
   p->entry[p->count].seg = seg;
   p->entry[p->count].client = client;
   ++p->count;
-  /* Someone is starving: share, while there is enough to split. */
-  if (p->count >= 4 && __atomic_load_n(&par->idle, __ATOMIC_RELAXED) > 0)
+  /* Someone is starving and nothing is on offer: share, while there is
+   * enough to split.  (Not while a shared packet waits: a starving worker
+   * that is descheduled would otherwise get one packet per push.) */
+  if (p->count >= 8 && __atomic_load_n(&par->idle, __ATOMIC_RELAXED) > 0
+      && __atomic_load_n(&par->sharedCount, __ATOMIC_RELAXED) == 0)
     parShareHalf(w);
   return TRUE;
 }
@@ -341,6 +347,7 @@ static Bool parTake(ParWorker w, ParEntryStruct *entryReturn)
       parPacketFreeLocked(par, p);
     w->packet = par->shared;
     par->shared = w->packet->next;
+    __atomic_store_n(&par->sharedCount, par->sharedCount - 1, __ATOMIC_RELAXED);
     ++w->counts.steals;
     ParUnlock(w);
   }
@@ -463,6 +470,7 @@ static Index parSeed(Par par, ParEntryStruct *seeds, Count seedCount)
       p->entry[p->count++] = seeds[i];
     p->next = par->shared;
     par->shared = p;
+    __atomic_store_n(&par->sharedCount, par->sharedCount + 1, __ATOMIC_RELAXED);
   }
   return i;
 }
@@ -524,6 +532,7 @@ Bool ParRun(Arena arena, Trace trace, ScanState proto,
     }
     parPacketFreeLocked(par, p);
   }
+  __atomic_store_n(&par->sharedCount, 0, __ATOMIC_RELAXED);
   for (i = 0; i < n; ++i) {
     ParCountsStruct *c = &par->worker[i].counts;
     countsReturn->preserved += c->preserved;

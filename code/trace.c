@@ -658,6 +658,14 @@ static void traceParFold(Trace trace)
   }
 }
 
+/* A slice runs to the end if it has no deadline, or one so far away (a
+ * pause time of more than a thousand seconds) that it cannot matter. */
+static Bool traceDeadlineFar(mps_clock_t deadline)
+{
+  mps_clock_t now = mps_clock(), far = 1000 * mps_clocks_per_sec();
+  return deadline == CLOCK_NEVER || (deadline > now && deadline - now >= far);
+}
+
 /* Seed a phase with the grey exact segments and run it.  FALSE if the
  * deadline stopped it (its leftovers are grey again). */
 static Bool traceParDrain(Trace trace, mps_clock_t deadline)
@@ -673,13 +681,13 @@ static Bool traceParDrain(Trace trace, mps_clock_t deadline)
 
   /* Only a slice that runs the trace to its end (stop-the-world: an
    * explicit or emergency collection, a parked arena, no barriers, or a
-   * pause time too long to matter).  A slice with a deadline may yield
+   * pause time too long to matter, traceDeadlineFar).  A slice with a deadline may yield
    * with work left grey, and the serial tracer's slices have (so far)
    * always left grey segments in the grey ring's order, oldest greyed
    * first; a phase finishes work in no particular order, and yielding
    * after one made threadstress fail (see parallel.md: open problems).
    * Until that is understood, incremental slices stay serial. */
-  if (deadline != CLOCK_NEVER || ParWorkersEffective(arena) <= 1
+  if (!traceDeadlineFar(deadline) || ParWorkersEffective(arena) <= 1
       || !tracePoolsParallel(arena, &dependents))
     return TRUE;
   for (node = ring->next; node != ring; node = node->next)
