@@ -2,6 +2,7 @@
 
 #include "event.h"
 #include "lock.h"
+#include "parallel.h"
 #include "mpsio.h"
 #include <string.h>
 
@@ -78,20 +79,30 @@ static void eventPutHeader(void)
   }
 }
 
+/* A parallel tracing worker (parallel.h) writes events only inside the
+ * Par lock, while the collecting thread holds the global lock for the
+ * whole slice (ThreadRingSuspend): so the buffer is already its alone,
+ * and claiming the global lock would wait for ever. */
 void EventWrite(unsigned code, Count n, const Word *args)
 {
-  GlobalLockClaim();
+  Bool claim = !ParIsWorkerThread();
+  if (claim)
+    GlobalLockClaim();
   eventPutHeader();
   eventPut(code, n, args, NULL);
-  GlobalLockRelease();
+  if (claim)
+    GlobalLockRelease();
 }
 
 void EventWriteString(unsigned code, Word arg, const char *string)
 {
-  GlobalLockClaim();
+  Bool claim = !ParIsWorkerThread();
+  if (claim)
+    GlobalLockClaim();
   eventPutHeader();
   eventPut(code, 1, &arg, string);
-  GlobalLockRelease();
+  if (claim)
+    GlobalLockRelease();
 }
 
 void EventFlush(void)

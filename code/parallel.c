@@ -178,6 +178,13 @@ ParCountsStruct *ParWorkerCounts(ParWorker w)
 
 #if TARN_THREADS
 
+static __thread Bool parWorkerThread = FALSE;
+
+Bool ParIsWorkerThread(void)
+{
+  return parWorkerThread;
+}
+
 /* Packets.  The free list and allocation are under the lock. */
 
 static ParPacket parPacketGetLocked(Par par)
@@ -393,6 +400,7 @@ static void *parThreadMain(void *closure)
   ParWorker w = closure;
   Par par = w->par;
   Word seen;
+  parWorkerThread = TRUE;
   (void)pthread_mutex_lock(&par->lock);
   seen = w->seen;               /* set before the thread was created */
   for (;;) {
@@ -562,6 +570,11 @@ static void parStopThreads(Par par)
 }
 
 #else /* !TARN_THREADS: the serial tracer is all there is */
+
+Bool ParIsWorkerThread(void)
+{
+  return FALSE;
+}
 
 Bool ParPush(ParWorker w, Seg seg, Addr client)
 {

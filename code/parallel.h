@@ -118,6 +118,10 @@ extern void ParUnlock(ParWorker w);
 extern ParRegion ParWorkerRegion(ParWorker w, void *key);
 extern ParCountsStruct *ParWorkerCounts(ParWorker w);
 
+/* Is the calling thread one of the collector's worker threads (not the
+ * coordinator)?  For the event writer (event.c). */
+extern Bool ParIsWorkerThread(void);
+
 /* Atomic bit operations on bit tables (BT), for marks and claims.  Each
  * returns whether the bit was set before. */
 static inline Bool ParBTTestAndSet(Word *bt, Index i)
