@@ -8,6 +8,8 @@
 # the build directory, as Automake's harness does.
 set -u
 status=0
+log=$(mktemp "${TMPDIR:-/tmp}/parstress.XXXXXX") || exit 99
+trap 'rm -f "$log"' EXIT
 for w in 2 4; do
   for t in amcstress_hot amsstress_hot mixedrankstress_hot threadstress_hot \
            amcstress_cool mixedrankstress_cool; do
@@ -15,11 +17,11 @@ for w in 2 4; do
       echo "parstress: ./test/$t not built" >&2
       exit 99
     fi
-    if TARN_WORKERS=$w "./test/$t" > "parstress-$t-$w.log" 2>&1; then
+    if TARN_WORKERS=$w "./test/$t" > "$log" 2>&1; then
       echo "PASS: $t with TARN_WORKERS=$w"
     else
-      echo "FAIL: $t with TARN_WORKERS=$w (log: parstress-$t-$w.log)"
-      tail -5 "parstress-$t-$w.log"
+      echo "FAIL: $t with TARN_WORKERS=$w; the end of its output:"
+      tail -20 "$log"
       status=1
     fi
   done
