@@ -180,6 +180,8 @@ ParCountsStruct *ParWorkerCounts(ParWorker w)
 
 static __thread Bool parWorkerThread = FALSE;
 
+#define PAR_SPINS 20000         /* polls of an idle worker before it sleeps */
+
 Bool ParIsWorkerThread(void)
 {
   return parWorkerThread;
@@ -337,8 +339,19 @@ static Bool parTake(ParWorker w, ParEntryStruct *entryReturn)
       Count idle = par->idle + 1;
       __atomic_store_n(&par->idle, idle, __ATOMIC_RELAXED);
       if (idle == par->active) {
-        par->finished = TRUE;
+        __atomic_store_n(&par->finished, TRUE, __ATOMIC_RELAXED);
         (void)pthread_cond_broadcast(&par->workCond);
+      } else {
+        /* Work usually comes back within microseconds: poll a while
+         * before sleeping (a sleep and a wake cost two system calls). */
+        unsigned spin;
+        ParUnlock(w);
+        for (spin = 0; spin < PAR_SPINS; ++spin)
+          if (__atomic_load_n(&par->sharedCount, __ATOMIC_RELAXED) != 0
+              || __atomic_load_n(&par->finished, __ATOMIC_RELAXED)
+              || __atomic_load_n(&par->stop, __ATOMIC_RELAXED))
+            break;
+        ParLock(w);
       }
       while (par->shared == NULL && !par->finished
              && !__atomic_load_n(&par->stop, __ATOMIC_RELAXED))
@@ -512,7 +525,7 @@ Bool ParRun(Arena arena, Trace trace, ScanState proto,
   par->left = n - 1;
   par->idle = 0;
   par->stop = 0;
-  par->finished = FALSE;
+  __atomic_store_n(&par->finished, FALSE, __ATOMIC_RELAXED);
   seeded = parSeed(par, seeds, seedCount);
   ++par->generation;
   (void)pthread_cond_broadcast(&par->phaseCond);
