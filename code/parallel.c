@@ -21,6 +21,8 @@
 #include "parallel.h"
 #include "arena.h"
 #include "trace.h"
+#include "seg.h"
+#include "format.h"
 #include "vgmem.h"
 #include <string.h>
 #include <stdlib.h>
@@ -278,6 +280,58 @@ Bool ParPush(ParWorker w, Seg seg, Addr client)
   return TRUE;
 }
 
+/* The next unscanned object of a region, as an entry. */
+static Bool parRegionNext(ParRegion r, ParEntryStruct *entryReturn)
+{
+  Format format;
+  Addr client;
+  if (r->key == NULL || r->seg == NULL || r->scanned >= r->init)
+    return FALSE;
+  format = SegPool(r->seg)->format;
+  client = AddrAdd(r->scanned, format->headerSize);
+  entryReturn->seg = r->seg;
+  entryReturn->client = client;
+  r->scanned = AddrSub((Addr)format->skip(client), format->headerSize);
+  return TRUE;
+}
+
+void ParRegionFlush(ParWorker w, ParRegion r)
+{
+  ParEntryStruct e;
+  while (parRegionNext(r, &e))
+    if (!ParPush(w, e.seg, e.client)) {
+      /* No packet: the pool scans the whole segment again afterwards. */
+      __atomic_store_n(&e.seg->parRegrey, TRUE, __ATOMIC_RELAXED);
+      r->scanned = r->init;
+    }
+}
+
+/* Take the next object from the worker's regions; when someone starves,
+ * hand some more on as entries (ParPush shares them). */
+static Bool parRegionTake(ParWorker w, ParEntryStruct *entryReturn)
+{
+  Par par = w->par;
+  Index i;
+  for (i = 0; i < PAR_REGIONS; ++i) {
+    ParRegion r = &w->region[i];
+    if (parRegionNext(r, entryReturn)) {
+      if (__atomic_load_n(&par->idle, __ATOMIC_RELAXED) > 0
+          && __atomic_load_n(&par->sharedCount, __ATOMIC_RELAXED) == 0) {
+        ParEntryStruct e;
+        Count k;
+        for (k = 0; k < 16 && parRegionNext(r, &e); ++k)
+          if (!ParPush(w, e.seg, e.client)) {
+            __atomic_store_n(&e.seg->parRegrey, TRUE, __ATOMIC_RELAXED);
+            r->scanned = r->init;
+            break;
+          }
+      }
+      return TRUE;
+    }
+  }
+  return FALSE;
+}
+
 ParRegion ParWorkerRegion(ParWorker w, void *key)
 {
   Index i;
@@ -293,6 +347,7 @@ ParRegion ParWorkerRegion(ParWorker w, void *key)
     i = w->nextRegion;
     w->nextRegion = (w->nextRegion + 1) % PAR_REGIONS;
     r = &w->region[i];
+    ParRegionFlush(w, r);
     ParLock(w);
     r->close(r);
     ParUnlock(w);
@@ -334,6 +389,8 @@ static Bool parTake(ParWorker w, ParEntryStruct *entryReturn)
       *entryReturn = p->entry[p->count];
       return TRUE;
     }
+    if (parRegionTake(w, entryReturn))
+      return TRUE;
     ParLock(w);
     if (par->shared == NULL && !par->finished) {
       Count idle = par->idle + 1;
@@ -396,6 +453,8 @@ static void parWork(ParWorker w)
       parStop(par);
   }
   /* Stopped early: what is left goes back to the coordinator. */
+  for (n = 0; n < PAR_REGIONS; ++n)
+    ParRegionFlush(w, &w->region[n]);
   if (w->packet != NULL) {
     ParLock(w);
     if (w->packet->count > 0)

@@ -66,6 +66,8 @@ typedef struct ParPacketStruct {
 typedef struct ParRegionStruct {
   void *key;                    /* NULL: slot unused */
   Seg seg;
+  Addr scanned;                 /* objects in [seg base, scanned) are
+                                   scanned or handed on as entries */
   Addr init;
   Addr limit;
   Size used;                    /* bytes allocated since opened */
@@ -116,6 +118,10 @@ extern Bool ParPush(ParWorker w, Seg seg, Addr client);
 extern void ParLock(ParWorker w);
 extern void ParUnlock(ParWorker w);
 extern ParRegion ParWorkerRegion(ParWorker w, void *key);
+/* Objects copied into a region are the worker's work, scanned in copy
+ * order (Cheney) from `scanned`; before a region's segment is given up,
+ * its unscanned objects become entries (ParRegionFlush). */
+extern void ParRegionFlush(ParWorker w, ParRegion r);
 extern ParCountsStruct *ParWorkerCounts(ParWorker w);
 
 /* Is the calling thread one of the collector's worker threads (not the

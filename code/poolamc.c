@@ -614,8 +614,10 @@ static Res amcParSegCreate(Seg *segReturn, ParWorker w, AMC amc, AMCGen gen, Siz
   return res;
 }
 
-static Res amcParAlloc(Addr *baseReturn, Seg *segReturn, ParWorker w, AMC amc,
-                       AMCGen gen, Size size)
+/* *regionReturn: the copy went into the worker's region, which is
+ * scanned in order (so the caller need not push it). */
+static Res amcParAlloc(Addr *baseReturn, Seg *segReturn, Bool *regionReturn,
+                       ParWorker w, AMC amc, AMCGen gen, Size size)
 {
   ParRegion r;
   Seg seg;
@@ -629,22 +631,27 @@ static Res amcParAlloc(Addr *baseReturn, Seg *segReturn, ParWorker w, AMC amc,
     AMCSegOf(seg)->top = SegLimit(seg);
     *baseReturn = SegBase(seg);
     *segReturn = seg;
+    *regionReturn = FALSE;
     return ResOK;
   }
   r = ParWorkerRegion(w, gen);
   r->close = amcRegionClose;
   if (r->seg == NULL || AddrOffset(r->init, r->limit) < size) {
+    ParRegionFlush(w, r);       /* its unscanned objects become entries */
     res = amcParSegCreate(&seg, w, amc, gen, size, r);
     if (res != ResOK)
       return res;
     r->seg = seg;
-    r->init = SegBase(seg);
+    r->scanned = r->init = SegBase(seg);
     r->limit = SegLimit(seg);
   }
+  *regionReturn = TRUE;
   *baseReturn = r->init;
   *segReturn = r->seg;
   r->init = AddrAdd(r->init, size);
   r->used += size;
+  if (!amc->scanned)
+    r->scanned = r->init;       /* AMCZ: nothing in it to scan */
   return ResOK;
 }
 
@@ -675,6 +682,7 @@ static Res amcFixParallel(Seg seg, ScanState ss, Addr *refIO)
   Index i = amcIndex(seg, base);
   Addr moved, newBase;
   Seg newSeg;
+  Bool inRegion;
   Size size;
 
   AVER(ss->rank == RankEXACT);
@@ -699,7 +707,7 @@ static Res amcFixParallel(Seg seg, ScanState ss, Addr *refIO)
     return ResOK;
   }
   size = AddrOffset(ref, (Addr)format->skip(ref));
-  if (amcParAlloc(&newBase, &newSeg, w, amc, amcseg->gen->next, size) != ResOK) {
+  if (amcParAlloc(&newBase, &newSeg, &inRegion, w, amc, amcseg->gen->next, size) != ResOK) {
     /* No to-space: the object stays, and after the phase the segment is
      * nailed whole (amcGrey), as a serial fix would have done. */
     ParWorkerCounts(w)->emergency = TRUE;
@@ -713,7 +721,7 @@ static Res amcFixParallel(Seg seg, ScanState ss, Addr *refIO)
   ParBTSetRelease(amcseg->forwarded, i);
   ParWorkerCounts(w)->preserved += size;
   ss->wasMarked = FALSE;
-  if (amc->scanned && !ParPush(w, newSeg, moved))
+  if (amc->scanned && !inRegion && !ParPush(w, newSeg, moved))
     __atomic_store_n(&newSeg->parRegrey, TRUE, __ATOMIC_RELAXED);
   *refIO = moved;
   return ResOK;
