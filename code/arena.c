@@ -13,6 +13,7 @@
 
 #include "arena.h"
 #include "args.h"
+#include "tarn.h"
 #include "pool.h"
 #include "trace.h"
 #include "event.h"
@@ -131,6 +132,12 @@ Res ArenaInit(Arena arena, ArenaClass klass, Size grainSize, ArgList args)
   arena->tableCount = 0;
   arena->table = NULL;
   arena->tableMapSize = 0;
+  arena->tableRetiredCount = 0;
+  arena->parActive = FALSE;
+  arena->par = NULL;
+  arena->workersArg = 0;
+  arena->traceTime = 0;
+  arena->parPhases = 0;
   arena->headerTract.white = TraceSetEMPTY;
   arena->headerTract.pool = NULL;
   arena->headerTract.seg = NULL;
@@ -170,6 +177,10 @@ Res ArenaInit(Arena arena, ArenaClass klass, Size grainSize, ArgList args)
   if (ArgPick(&arg, args, MPS_KEY_PAUSE_TIME)) {
     ARGCHECKF("mps_arena_create_k", arg.val.d >= 0.0, ResPARAM);
     arena->pauseTime = arg.val.d;
+  }
+  if (ArgPick(&arg, args, MPS_KEY_TARN_WORKERS)) {
+    ARGCHECKF("mps_arena_create_k", arg.val.count >= 1, ResPARAM); /* MPS_KEY_TARN_WORKERS >= 1 */
+    arena->workersArg = (Count)arg.val.count;
   }
   if (ArgPick(&arg, args, MPS_KEY_ARENA_ZONED))
     arena->zoned = arg.val.b != 0;

@@ -89,6 +89,16 @@ struct mps_arena_s {
   Count tableCount;
   Tract *table;
   Size tableMapSize;            /* bytes mapped for the table */
+  /* Tables replaced during a parallel phase, unmapped after it. */
+#define TABLE_RETIRED_MAX 8
+  Tract *tableRetired[TABLE_RETIRED_MAX];
+  Size tableRetiredSize[TABLE_RETIRED_MAX];
+  Count tableRetiredCount;
+  Bool parActive;               /* worker threads are tracing */
+  struct ParStruct *par;        /* parallel tracing (parallel.h) */
+  Count workersArg;             /* MPS_KEY_TARN_WORKERS, or 0 */
+  mps_clock_t traceTime;        /* clock spent draining grey (statistics) */
+  Word parPhases;               /* parallel phases run (statistics) */
   TractStruct headerTract;      /* owner of chunk headers: no pool */
   TractStruct controlTract;     /* owner of control memory: no pool */
 

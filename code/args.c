@@ -1,6 +1,7 @@
 /* args.c: keyword arguments (see args.h) */
 
 #include "args.h"
+#include "tarn.h"
 
 ARG_DEFINE_KEY(ARGS_END);
 ArgStruct mps_args_none[] = {{MPS_KEY_ARGS_END, {0}}};
@@ -10,6 +11,7 @@ ArgStruct mps_args_none[] = {{MPS_KEY_ARGS_END, {0}}};
 ARG_DEFINE_KEY(ARENA_GRAIN_SIZE);
 ARG_DEFINE_KEY(ARENA_SIZE);
 ARG_DEFINE_KEY(ARENA_ZONED);
+ARG_DEFINE_KEY(TARN_WORKERS);
 ARG_DEFINE_KEY(ARENA_EXTENDED);
 ARG_DEFINE_KEY(ARENA_CONTRACTED);
 ARG_DEFINE_KEY(FORMAT);

@@ -664,7 +664,8 @@ static void debugClassBuild(DebugPoolClassStruct *dklass, PoolClass base,
     dklass->base = base;
     dklass->debugOffset = SizeAlignUp(base->size, MPS_PF_ALIGN);
     klass->size = dklass->debugOffset + sizeof(DebugPoolStruct);
-    klass->attr = base->attr | PoolAttrDEBUG;
+    /* Fenceposts and splatting are not made safe for worker threads. */
+    klass->attr = (base->attr | PoolAttrDEBUG) & ~PoolAttrPARALLEL;
     klass->varargs = varargs;
     klass->init = debugInit;
     klass->finish = debugFinish;

@@ -78,6 +78,9 @@ static void eventPutHeader(void)
   }
 }
 
+/* Parallel tracing workers (parallel.h) write events too: the telemetry
+ * lock is a leaf that nobody holds across a slice, so they claim it like
+ * any thread. */
 void EventWrite(unsigned code, Count n, const Word *args)
 {
   TelemetryLockClaim();

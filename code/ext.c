@@ -3,6 +3,7 @@
 #include "arena.h"
 #include "control.h"
 #include "tarn.h"
+#include "parallel.h"
 #include <string.h>
 
 const char *tarn_version(void)
@@ -70,4 +71,46 @@ void tarn_arena_stats(mps_arena_t arena, tarn_stats_s *stats_o)
   stats_o->max_pause = (double)arena->maxPause / perSec;
   stats_o->total_scanned = arena->totalScanned;
   ArenaLeave(arena);
+}
+
+/* Parallel tracing (parallel.h).  A new count applies from the next
+ * collection: a trace in progress keeps the count it started with. */
+mps_res_t tarn_arena_set_workers(mps_arena_t arena, size_t workers)
+{
+  ARGCHECK(TESTT(Arena, arena), MPS_RES_PARAM);
+  ARGCHECK(workers >= 1, MPS_RES_PARAM);
+  ArenaEnter(arena);
+  ParSetWorkers(arena, workers);
+  ArenaLeave(arena);
+  return MPS_RES_OK;
+}
+
+size_t tarn_arena_workers(mps_arena_t arena)
+{
+  size_t n;
+  ARGCHECK(TESTT(Arena, arena), 0);
+  ArenaEnter(arena);
+  n = ParWorkersRequested(arena);
+  ArenaLeave(arena);
+  return n;
+}
+
+double tarn_arena_trace_time(mps_arena_t arena)
+{
+  double t;
+  ARGCHECK(TESTT(Arena, arena), 0.0);
+  ArenaEnter(arena);
+  t = (double)arena->traceTime / (double)mps_clocks_per_sec();
+  ArenaLeave(arena);
+  return t;
+}
+
+mps_word_t tarn_arena_parallel_phases(mps_arena_t arena)
+{
+  mps_word_t n;
+  ARGCHECK(TESTT(Arena, arena), 0);
+  ArenaEnter(arena);
+  n = arena->parPhases;
+  ArenaLeave(arena);
+  return n;
 }

@@ -8,6 +8,7 @@
 #include "args.h"
 #include "vgmem.h"
 #include "shield.h"
+#include "parallel.h"
 #include <string.h>
 
 #define MS_SEG_SIZE_DEFAULT ((Size)64 * 1024)
@@ -321,6 +322,17 @@ void MSGrey(Pool pool, Trace trace, Seg seg)
   MSSeg msseg = MSSegOf(seg);
   Index w;
   UNUSED(pool);
+  if (seg->parRegrey && TraceSetIsMember(SegWhite(seg), trace->ti)) {
+    /* After a parallel phase (trace.c): some objects were marked whose
+     * scan was deferred or left unfinished, and which ones is not
+     * recorded: scan every marked object again (rescanning is harmless,
+     * and unmarked objects are dead). */
+    for (w = 0; w < BT_WORDS(msseg->grains); ++w)
+      msseg->greyTable[w] |= msseg->markTable[w];
+    msseg->hasGrey = TRUE;
+    TraceSegGrey(trace, seg);
+    return;
+  }
   msRecordBuffer(seg);
   for (w = 0; w < BT_WORDS(msseg->grains); ++w)
     msseg->greyTable[w] = msseg->startTable[w];
@@ -405,6 +417,27 @@ static Res msFixPin(Seg seg, ScanState ss, Addr ref)
   return ResOK;
 }
 
+/* MSFix in a parallel phase (exact rank only): the mark is claimed with
+ * an atomic test-and-set, so exactly one worker preserves each object;
+ * that worker pushes the object as work if its segment is exact, and
+ * otherwise (an ambiguous or weak segment: its objects must be scanned at
+ * its own rank, later, serially) asks the coordinator to grey the segment
+ * after the phase.  Grey bits and the grey ring are not touched. */
+static Res msFixParallel(Seg seg, ScanState ss, Index i)
+{
+  MSSeg msseg = MSSegOf(seg);
+  MSPool mspool = MSPoolOf(SegPool(seg));
+  AVER(ss->rank == RankEXACT);
+  if (ParBTTestAndSet(msseg->markTable, i))
+    return ResOK;
+  ss->wasMarked = FALSE;
+  if (mspool->scanned
+      && (SegRankSet(seg) != RankSetSingle(RankEXACT)
+          || !ParPush(ss->worker, seg, AddrAdd(msAddr(seg, i), mspool->headerSize))))
+    __atomic_store_n(&seg->parRegrey, TRUE, __ATOMIC_RELAXED);
+  return ResOK;
+}
+
 Res MSFix(Seg seg, ScanState ss, Addr *refIO)
 {
   MSSeg msseg = MSSegOf(seg);
@@ -423,6 +456,8 @@ Res MSFix(Seg seg, ScanState ss, Addr *refIO)
   } else {
     AVER(BTGet(msseg->startTable, i)); /* exact references are to objects */
   }
+  if (ss->worker != NULL)
+    return msFixParallel(seg, ss, i);
   if (BTGet(msseg->markTable, i))
     return ResOK;
   if (ss->rank == RankWEAK) {

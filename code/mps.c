@@ -39,6 +39,7 @@
 #include "root.c"
 #include "thread.c"
 #include "trace.c"
+#include "parallel.c"
 #include "policy.c"
 #include "ld.c"
 #include "final.c"

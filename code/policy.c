@@ -23,6 +23,7 @@
 #include "message.h"
 #include "control.h"
 #include "shield.h"
+#include "parallel.h"
 #include "vgmem.h"
 #include <string.h>
 #include <stdlib.h>
@@ -75,6 +76,12 @@ Res ArenaCollectorInit(Arena arena)
     ControlFree(arena, p, TRACE_MAX * sizeof(TraceStruct));
     return res;
   }
+  res = ParInit(arena);
+  if (res != ResOK) {
+    ArenaChainsFinish(arena);
+    ControlFree(arena, p, TRACE_MAX * sizeof(TraceStruct));
+    return res;
+  }
   return ResOK;
 }
 
@@ -90,6 +97,7 @@ void ArenaCollectorFinish(Arena arena)
     MessageDestroy(arena->gcStartMessage);
   if (arena->gcMessage != NULL)
     MessageDestroy(arena->gcMessage);
+  ParFinish(arena);
   ArenaChainsFinish(arena);
   ControlFree(arena, arena->traces, TRACE_MAX * sizeof(TraceStruct));
 }

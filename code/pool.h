@@ -27,6 +27,15 @@
 #define PoolAttrSCAN ((unsigned)1 << 3)     /* objects may hold references */
 #define PoolAttrRANKED ((unsigned)1 << 4)   /* allocation points take a rank */
 #define PoolAttrDEBUG ((unsigned)1 << 5)    /* a debugging class (dbgpool.h) */
+/* The class's fix and scan may run on several worker threads at once
+ * during a parallel phase (parallel.h): a fix with ss->worker set must
+ * preserve with atomic claims, push what it preserves with ParPush (or
+ * set seg->parRegrey and leave it to the class's grey method after the
+ * phase), allocate only inside ParLock, and never touch the grey rings;
+ * the grey method must accept a white segment (then: make every
+ * preserved object grey).  A trace is serial if any traced pool's class
+ * lacks the attribute. */
+#define PoolAttrPARALLEL ((unsigned)1 << 6)
 
 typedef void (*PoolVarargsMethod)(ArgStruct args[], va_list varargs);
 typedef Res (*PoolInitMethod)(Pool pool, Arena arena, PoolClass klass, ArgList args);

@@ -43,7 +43,11 @@
 #include "control.h"
 #include "vgmem.h"
 #include "mpscamc.h"
+#include "parallel.h"
 #include <string.h>
+#if TARN_THREADS
+#include <sched.h>
+#endif
 
 #define AMC_EXTEND_BY_DEFAULT ((Size)32 * 1024)
 #define AMC_LARGE_SIZE_DEFAULT ((Size)64 * 1024)
@@ -195,11 +199,21 @@ static void amcSegBoardFree(AMCSeg amcseg)
   }
 }
 
+static void amcSegClaimsFree(AMCSeg amcseg)
+{
+  if (amcseg->claimed != NULL) {
+    ControlFree(PoolArena(SegPool(&amcseg->segStruct)), amcseg->claimed,
+                2 * BT_SIZE(amcseg->grains));
+    amcseg->claimed = amcseg->forwarded = NULL;
+  }
+}
+
 static void amcSegFree(AMC amc, Seg seg)
 {
   AMCSeg amcseg = AMCSegOf(seg);
   Size size = SegSize(seg);
   amcSegBoardFree(amcseg);
+  amcSegClaimsFree(amcseg);
   PoolGenRemoveSeg(&amcseg->gen->pgenStruct, size);
   amc->totalSize -= size;
   amcseg->sig = SigINVALID;
@@ -245,6 +259,7 @@ static Res amcSegCreate(Seg *segReturn, AMC amc, AMCGen gen, Size size)
   amcseg->grains = size >> pool->alignShift;
   amcseg->starts = amcseg->marks = amcseg->greys = NULL;
   amcseg->hasGrey = FALSE;
+  amcseg->claimed = amcseg->forwarded = NULL;
   seg->pgen = &gen->pgenStruct;
   if (amc->scanned) {
     SegSetRankSet(seg, RankSetSingle(RankEXACT));
@@ -374,9 +389,20 @@ static Size amcFreeSize(Pool pool)
 static Res amcWhiten(Pool pool, Trace trace, Seg seg)
 {
   AMCSeg amcseg = AMCSegOf(seg);
-  UNUSED(pool);
   AVERT(AMCSeg, amcseg);
   AVER(amcseg->nail == AMCNailNONE);
+  AVER(amcseg->claimed == NULL);
+  if (trace->parallel) {
+    void *p;
+    if (ControlAlloc(&p, PoolArena(pool), 2 * BT_SIZE(amcseg->grains)) == ResOK) {
+      amcseg->claimed = p;
+      amcseg->forwarded = (BT)(void *)AddrAdd(p, BT_SIZE(amcseg->grains));
+      BTResRange(amcseg->claimed, 0, amcseg->grains);
+      BTResRange(amcseg->forwarded, 0, amcseg->grains);
+    } else {
+      TraceSetSerial(trace);    /* no claims: no parallel phase */
+    }
+  }
   /* A buffer still attached holds a reservation the client is filling
    * in: nothing in the segment may move or go, so it is nailed whole. */
   if (SegBuffer(seg) != NULL) {
@@ -389,9 +415,23 @@ static Res amcWhiten(Pool pool, Trace trace, Seg seg)
   return ResOK;
 }
 
+static void amcNailWhole(Trace trace, Seg seg);
+
+/* Also called after a parallel phase for a segment with parRegrey set: a
+ * to-space segment whose objects were not all scanned is scanned whole
+ * again; a condemned one held an object that no to-space could be found
+ * for, which stayed, so the segment is nailed whole (as amcFix does
+ * serially). */
 static void amcGrey(Pool pool, Trace trace, Seg seg)
 {
   UNUSED(pool);
+  if (TraceSetIsMember(SegWhite(seg), trace->ti)) {
+    AVER(seg->parRegrey);
+    amcNailWhole(trace, seg);
+    return;
+  }
+  if (SegRankSet(seg) == RankSetEMPTY)
+    return;
   AMCSegOf(seg)->scanned = SegBase(seg);
   TraceSegGrey(trace, seg);
 }
@@ -530,6 +570,163 @@ static Res amcForwardAlloc(Addr *baseReturn, Trace trace, AMC amc, AMCGen gen, S
   return ResOK;
 }
 
+/* Copying in a parallel phase.
+ *
+ * Exactly once: the first fix to set an object's claim bit copies it; any
+ * other fix of the same object waits until the claimer sets the object's
+ * forwarded bit (with release ordering, after the format's move wrote the
+ * forwarding marker), and then reads the marker.  So the client's isMoved
+ * and move methods never run on one object at the same time, although
+ * they are not atomic.  Each worker copies into regions of its own, one
+ * per destination generation (ParWorkerRegion), and pushes each copy as
+ * work: to-space segments made in a phase are neither grey nor scanned
+ * linearly; their summaries are made from the objects' scans (parFresh). */
+
+/* Close a worker's region (the Par lock is held): the unused tail becomes
+ * padding, and the generation is charged for what was copied. */
+static void amcRegionClose(ParRegion r)
+{
+  AMCGen gen = r->key;
+  if (r->seg != NULL) {
+    amcPad(&gen->amc->poolStruct, r->init, r->limit);
+    AMCSegOf(r->seg)->top = r->limit;
+    PoolGenNew(&gen->pgenStruct, r->used);
+  }
+  r->seg = NULL;
+  r->init = r->limit = NULL;
+  r->used = 0;
+}
+
+/* A new to-space segment for a worker (takes the Par lock). */
+static Res amcParSegCreate(Seg *segReturn, ParWorker w, AMC amc, AMCGen gen, Size size,
+                           ParRegion closing)
+{
+  Res res;
+  ParLock(w);
+  if (closing != NULL)
+    amcRegionClose(closing);
+  res = amcSegCreate(segReturn, amc, gen, amcSegSizeFor(amc, size));
+  if (res == ResOK && closing == NULL)
+    PoolGenNew(&gen->pgenStruct, size);
+  ParUnlock(w);
+  if (res == ResOK)
+    (*segReturn)->parFresh = TRUE;
+  return res;
+}
+
+/* *regionReturn: the copy went into the worker's region, which is
+ * scanned in order (so the caller need not push it). */
+static Res amcParAlloc(Addr *baseReturn, Seg *segReturn, Bool *regionReturn,
+                       ParWorker w, AMC amc, AMCGen gen, Size size)
+{
+  ParRegion r;
+  Seg seg;
+  Res res;
+  if (size >= amc->largeSize) {
+    /* A segment of its own, which no one else knows of yet. */
+    res = amcParSegCreate(&seg, w, amc, gen, size, NULL);
+    if (res != ResOK)
+      return res;
+    amcPad(&amc->poolStruct, AddrAdd(SegBase(seg), size), SegLimit(seg));
+    AMCSegOf(seg)->top = SegLimit(seg);
+    *baseReturn = SegBase(seg);
+    *segReturn = seg;
+    *regionReturn = FALSE;
+    return ResOK;
+  }
+  r = ParWorkerRegion(w, gen);
+  r->close = amcRegionClose;
+  if (r->seg == NULL || AddrOffset(r->init, r->limit) < size) {
+    ParRegionFlush(w, r);       /* its unscanned objects become entries */
+    res = amcParSegCreate(&seg, w, amc, gen, size, r);
+    if (res != ResOK)
+      return res;
+    r->seg = seg;
+    r->scanned = r->init = SegBase(seg);
+    r->limit = SegLimit(seg);
+  }
+  *regionReturn = TRUE;
+  *baseReturn = r->init;
+  *segReturn = r->seg;
+  r->init = AddrAdd(r->init, size);
+  r->used += size;
+  if (!amc->scanned)
+    r->scanned = r->init;       /* AMCZ: nothing in it to scan */
+  return ResOK;
+}
+
+/* Wait for the claimer of an object to finish with it.  It holds no lock
+ * we could be holding, and copying is short, so spin, yielding now and
+ * then in case it was descheduled. */
+static void amcWaitForwarded(AMCSeg amcseg, Index i)
+{
+  unsigned spins = 0;
+  while (!ParBTGet(amcseg->forwarded, i)) {
+#if TARN_THREADS
+    if ((++spins & 63) == 0)
+      sched_yield();
+#else
+    NOTREACHED;
+    UNUSED(spins);
+#endif
+  }
+}
+
+static Res amcFixParallel(Seg seg, ScanState ss, Addr *refIO)
+{
+  AMCSeg amcseg = AMCSegOf(seg);
+  AMC amc = AMCOf(SegPool(seg));
+  Format format = SegPool(seg)->format;
+  ParWorker w = ss->worker;
+  Addr ref = *refIO, base = AddrSub(ref, amc->headerSize);
+  Index i = amcIndex(seg, base);
+  Addr moved, newBase;
+  Seg newSeg;
+  Bool inRegion;
+  Size size;
+
+  AVER(ss->rank == RankEXACT);
+  AVER(amcseg->claimed != NULL);
+  if (ParBTGet(amcseg->forwarded, i)) {
+    /* Done with already (it moved, or it stays): as serially, a moved
+     * object's marker is followed even in a segment nailed since. */
+    moved = (Addr)format->isMoved(ref);
+    if (moved != NULL)
+      *refIO = moved;
+    return ResOK;
+  }
+  if (amcseg->nail == AMCNailWHOLE)
+    return ResOK;
+  if (amcseg->nail == AMCNailBOARD && BTGet(amcseg->marks, i))
+    return ResOK;               /* the board is only written serially */
+  if (ParBTTestAndSet(amcseg->claimed, i)) {
+    amcWaitForwarded(amcseg, i);
+    moved = (Addr)format->isMoved(ref);
+    if (moved != NULL)
+      *refIO = moved;           /* else it stays (emergency, below) */
+    return ResOK;
+  }
+  size = AddrOffset(ref, (Addr)format->skip(ref));
+  if (amcParAlloc(&newBase, &newSeg, &inRegion, w, amc, amcseg->gen->next, size) != ResOK) {
+    /* No to-space: the object stays, and after the phase the segment is
+     * nailed whole (amcGrey), as a serial fix would have done. */
+    ParWorkerCounts(w)->emergency = TRUE;
+    __atomic_store_n(&seg->parRegrey, TRUE, __ATOMIC_RELAXED);
+    ParBTSetRelease(amcseg->forwarded, i);
+    return ResOK;
+  }
+  memcpy(newBase, base, size);
+  moved = AddrAdd(newBase, amc->headerSize);
+  format->move(ref, moved);
+  ParBTSetRelease(amcseg->forwarded, i);
+  ParWorkerCounts(w)->preserved += size;
+  ss->wasMarked = FALSE;
+  if (amc->scanned && !inRegion && !ParPush(w, newSeg, moved))
+    __atomic_store_n(&newSeg->parRegrey, TRUE, __ATOMIC_RELAXED);
+  *refIO = moved;
+  return ResOK;
+}
+
 static Res amcFix(Seg seg, ScanState ss, Addr *refIO)
 {
   AMCSeg amcseg = AMCSegOf(seg);
@@ -543,6 +740,8 @@ static Res amcFix(Seg seg, ScanState ss, Addr *refIO)
 
   if (ss->rank == RankAMBIG)
     return amcFixAmbig(seg, ss, ref);
+  if (ss->worker != NULL)
+    return amcFixParallel(seg, ss, refIO);
 
   AVER(ref < amcSegObjectsLimit(seg));
   moved = (Addr)format->isMoved(ref);
@@ -570,6 +769,14 @@ static Res amcFix(Seg seg, ScanState ss, Addr *refIO)
   memcpy(newBase, base, size);
   moved = AddrAdd(newBase, amc->headerSize);
   format->move(ref, moved);
+  if (amcseg->claimed != NULL) {
+    /* So that a later parallel phase sees it has moved.  No phase may
+     * have claimed it: it would have moved it, or nailed the segment. */
+    Index i = amcIndex(seg, base);
+    AVER(!BTGet(amcseg->claimed, i));
+    BTSet(amcseg->claimed, i);
+    BTSet(amcseg->forwarded, i);
+  }
   PoolGenNew(&amcseg->gen->next->pgenStruct, size);
   trace->preserved += size;
   ss->wasMarked = FALSE;
@@ -682,6 +889,7 @@ static void amcReclaimNailed(AMC amc, Trace trace, Seg seg)
     amcPad(pool, padBase, limit);
   trace->preserved += live;     /* objects kept in place */
   amcSegBoardFree(amcseg);
+  amcSegClaimsFree(amcseg);
   amcseg->nail = AMCNailNONE;
   SegSetWhite(seg, SegWhite(seg) & ~TraceSetSingle(trace->ti));
   if (live == 0 && SegBuffer(seg) == NULL)
@@ -797,7 +1005,7 @@ void mps_amc_apply(mps_pool_t pool, mps_amc_apply_stepper_t f, void *p, size_t s
 
 static const PoolClassStruct poolClassAMCStruct = {
   PoolClassSig, "AMC", sizeof(AMCStruct), sizeof(AMCBufStruct),
-  PoolAttrGC | PoolAttrFORMAT | PoolAttrMOVING | PoolAttrSCAN,
+  PoolAttrGC | PoolAttrFORMAT | PoolAttrMOVING | PoolAttrSCAN | PoolAttrPARALLEL,
   amcVarargs, amcInit, amcFinish,
   NULL, NULL,                               /* alloc, free */
   amcBufferInit, NULL, amcBufferFill, amcBufferEmpty,
@@ -811,7 +1019,7 @@ static const PoolClassStruct poolClassAMCStruct = {
 
 static const PoolClassStruct poolClassAMCZStruct = {
   PoolClassSig, "AMCZ", sizeof(AMCStruct), sizeof(AMCBufStruct),
-  PoolAttrGC | PoolAttrFORMAT | PoolAttrMOVING,
+  PoolAttrGC | PoolAttrFORMAT | PoolAttrMOVING | PoolAttrPARALLEL,
   amcVarargs, amczInit, amcFinish,
   NULL, NULL,
   amcBufferInit, NULL, amcBufferFill, amcBufferEmpty,

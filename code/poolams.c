@@ -52,7 +52,7 @@ static Res amsBufferInit(Buffer buffer, Pool pool, ArgList args)
 
 static const PoolClassStruct poolClassAMSStruct = {
   PoolClassSig, "AMS", sizeof(MSPoolStruct), 0,
-  PoolAttrGC | PoolAttrFORMAT | PoolAttrSCAN | PoolAttrRANKED,
+  PoolAttrGC | PoolAttrFORMAT | PoolAttrSCAN | PoolAttrRANKED | PoolAttrPARALLEL,
   amsVarargs, amsInit, MSPoolFinish,
   NULL, NULL,                               /* alloc, free */
   amsBufferInit, NULL, MSBufferFill, MSBufferEmpty,

@@ -60,7 +60,7 @@ static Res awlBufferInit(Buffer buffer, Pool pool, ArgList args)
 
 static const PoolClassStruct poolClassAWLStruct = {
   PoolClassSig, "AWL", sizeof(MSPoolStruct), 0,
-  PoolAttrGC | PoolAttrFORMAT | PoolAttrSCAN | PoolAttrRANKED,
+  PoolAttrGC | PoolAttrFORMAT | PoolAttrSCAN | PoolAttrRANKED | PoolAttrPARALLEL,
   awlVarargs, awlInit, MSPoolFinish,
   NULL, NULL,                               /* alloc, free */
   awlBufferInit, NULL, MSBufferFill, MSBufferEmpty,

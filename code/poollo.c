@@ -34,7 +34,7 @@ static Res loBufferInit(Buffer buffer, Pool pool, ArgList args)
 
 static const PoolClassStruct poolClassLOStruct = {
   PoolClassSig, "LO", sizeof(MSPoolStruct), 0,
-  PoolAttrGC | PoolAttrFORMAT,
+  PoolAttrGC | PoolAttrFORMAT | PoolAttrPARALLEL,
   loVarargs, loInit, MSPoolFinish,
   NULL, NULL,                               /* alloc, free */
   loBufferInit, NULL, MSBufferFill, MSBufferEmpty,

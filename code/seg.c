@@ -63,6 +63,9 @@ Res SegAlloc(Seg *segReturn, Size descSize, LocusPref pref, Size size, Pool pool
   seg->fix = pool->klass->fix;
   seg->pgen = NULL;
   seg->vgHide = NULL;
+  seg->parSummary = ZoneSetEMPTY;
+  seg->parFresh = FALSE;
+  seg->parRegrey = FALSE;
   seg->sig = SegSig;
   RingAppend(&pool->segRing, &seg->poolRing);
   AVERT(Seg, seg);

@@ -51,6 +51,11 @@ typedef struct SegStruct {
    * after each change (shield.c), so that a use of reclaimed memory is
    * still reported with barriers on.  NULL: nothing to hide. */
   void (*vgHide)(struct SegStruct *seg);
+  /* Parallel tracing (parallel.h): set by workers during a phase (with
+   * atomic operations), folded in by the coordinator after it. */
+  ZoneSet parSummary;           /* zones of objects scanned one by one */
+  Bool parFresh;                /* made during the phase: summary is exact */
+  Bool parRegrey;               /* holds work to be greyed the serial way */
 } SegStruct;
 
 extern Bool SegCheck(Seg seg);

@@ -27,6 +27,7 @@
 #include "ld.h"
 #include "final.h"
 #include "shield.h"
+#include "parallel.h"
 #include <string.h>
 
 /* Scan states */
@@ -59,6 +60,7 @@ void ScanStateInit(ScanState ss, TraceSet traces, Arena arena, Rank rank, ZoneSe
   ss->fixRefs = 0;
   ss->unfixedSummary = ZoneSetEMPTY;
   ss->walkClosure = NULL;
+  ss->worker = NULL;
   ss->sig = ScanStateSig;
 }
 
@@ -112,10 +114,15 @@ mps_res_t _mps_fix2(mps_ss_t mps_ss, mps_addr_t *ref_io)
     if (res != ResOK)
       return res;
     ref = (Addr)*ref_io;
-    /* A copy may have grown the arena and moved the tract table. */
-    ss->tableBase = arena->tableBase;
-    ss->tableCount = arena->tableCount;
-    ss->table = arena->table;
+    /* A copy may have grown the arena and moved the tract table.  A
+     * parallel worker keeps the table of the phase's start: the old table
+     * stays mapped until the phase ends (tract.c), and it is right for
+     * every white segment, all of which existed when the phase began. */
+    if (ss->worker == NULL) {
+      ss->tableBase = arena->tableBase;
+      ss->tableCount = arena->tableCount;
+      ss->table = arena->table;
+    }
   }
   ScanStateFixed(ss, ref);
   return MPS_RES_OK;
@@ -210,6 +217,11 @@ void TracePreserved(Trace trace, Size size)
   trace->preserved += size;
 }
 
+void TraceSetSerial(Trace trace)
+{
+  trace->parallel = FALSE;
+}
+
 static void traceInit(Trace trace, Arena arena, TraceId ti, const char *why)
 {
   Rank r;
@@ -237,6 +249,8 @@ static void traceInit(Trace trace, Arena arena, TraceId ti, const char *why)
   trace->topGen = 0;
   trace->fixRefs = 0;
   trace->startClock = mps_clock();
+  trace->parallel = ParWorkersEffective(arena) > 1;
+  trace->parPhases = trace->parObjects = trace->parSteals = 0;
   trace->sig = TraceSig;
 }
 
@@ -521,6 +535,210 @@ static Bool traceScanSegs(Trace trace, mps_clock_t deadline)
   return TRUE;
 }
 
+/* Parallel draining (parallel.h; design: parallel.md).
+ *
+ * Where: the exact band of a slice, after the roots up to the band are
+ * scanned.  Why it is safe there: the mutator is suspended for the whole
+ * slice, so no barrier is needed against it; every ambiguous reference
+ * already seen has pinned what it must (nail boards are only made by
+ * ambiguous fixes, which never run in a phase); and the final and weak
+ * bands, whose fixes depend on the order of preservation, stay serial.
+ * The phase seeds its workers with the grey exact segments, which the
+ * coordinator takes out of the grey ring here; a fix that preserves an
+ * object in a worker pushes the object itself (not its segment) as work,
+ * so the grey rings are touched by this thread only.  Afterwards the
+ * coordinator folds what the workers found into segment summaries, and
+ * greys the serial way whatever a worker could not or did not finish.  */
+
+static Bool tracePoolsParallel(Arena arena, Bool *dependentsReturn)
+{
+  Ring node;
+  *dependentsReturn = FALSE;
+  for (node = arena->poolRing.next; node != &arena->poolRing; node = node->next) {
+    Pool pool = RING_ELT(Pool, arenaRing, node);
+    if ((PoolHasAttr(pool, PoolAttrGC) || PoolHasAttr(pool, PoolAttrSCAN))
+        && !PoolHasAttr(pool, PoolAttrPARALLEL))
+      return FALSE;
+    if (pool->klass == PoolClassAWL())
+      *dependentsReturn = TRUE;
+  }
+  return TRUE;
+}
+
+/* Worker: scan a grey segment taken from the ring (as traceScanSeg). */
+static void traceParScanSeg(ParWorker w, ScanState ss, Seg seg)
+{
+  Pool pool = SegPool(seg);
+  Bool total = FALSE;
+  ZoneSet summary;
+  Res res;
+  ss->fixedSummary = ZoneSetEMPTY;
+  ss->unfixedSummary = ZoneSetEMPTY;
+  res = pool->klass->scan(&total, ss, pool, seg);
+  ++ParWorkerCounts(w)->segsScanned;
+  if (res != ResOK) {
+    __atomic_store_n(&seg->parRegrey, TRUE, __ATOMIC_RELAXED);
+    return;
+  }
+  summary = ScanStateSummary(ss);
+  if (!ss->arena->barriersOn)
+    summary = ZoneSetUNIV;
+  else if (!total)
+    summary |= SegSummary(seg);
+  SegSetSummary(seg, summary);
+}
+
+/* Worker: scan one object a fix preserved in this phase.  Its zones join
+ * the segment's parSummary, which several workers may widen at once. */
+static void traceParScanObject(ParWorker w, ScanState ss, Seg seg, Addr client)
+{
+  Format format = SegPool(seg)->format;
+  Addr limit = (Addr)format->skip(client);
+  ZoneSet summary;
+  Res res;
+  ss->fixedSummary = ZoneSetEMPTY;
+  ss->unfixedSummary = ZoneSetEMPTY;
+  ScanStateBeginClient(ss);
+  res = format->scan(ScanStateMPS(ss), client, limit);
+  (void)ScanStateEndClient(ss);
+  if (res != ResOK) {
+    __atomic_store_n(&seg->parRegrey, TRUE, __ATOMIC_RELAXED);
+    return;
+  }
+  ss->scannedSize += AddrOffset(client, limit);
+  ++ParWorkerCounts(w)->objects;
+  summary = ScanStateSummary(ss);
+  if ((__atomic_load_n(&seg->parSummary, __ATOMIC_RELAXED) & summary) != summary)
+    (void)__atomic_fetch_or(&seg->parSummary, summary, __ATOMIC_RELAXED);
+}
+
+static void traceParProcess(ParWorker w, ScanState ss, Seg seg, Addr client)
+{
+  if (client == NULL)
+    traceParScanSeg(w, ss, seg);
+  else
+    traceParScanObject(w, ss, seg, client);
+}
+
+/* Coordinator, after a stopped phase: put unfinished work back. */
+static void traceParLeftover(Trace trace, Seg seg, Addr client)
+{
+  if (client == NULL)
+    TraceSegGrey(trace, seg);
+  else
+    seg->parRegrey = TRUE;
+}
+
+/* Coordinator, after the phase: summaries, and the serial greying of
+ * work the workers deferred (the pool's grey method, with parRegrey set
+ * while it runs so that it knows why it is called). */
+static void traceParFold(Trace trace)
+{
+  Arena arena = trace->arena;
+  Ring node, segNode, segNext;
+  for (node = arena->poolRing.next; node != &arena->poolRing; node = node->next) {
+    Pool pool = RING_ELT(Pool, arenaRing, node);
+    if (!PoolHasAttr(pool, PoolAttrGC))
+      continue;
+    RING_FOR(segNode, &pool->segRing, segNext) {
+      Seg seg = RING_ELT(Seg, poolRing, segNode);
+      ZoneSet s = seg->parSummary;
+      if (seg->parFresh) {
+        seg->parFresh = FALSE;
+        if (SegRankSet(seg) != RankSetEMPTY)
+          SegSetSummary(seg, arena->barriersOn ? s : ZoneSetUNIV);
+      } else if (s != ZoneSetEMPTY) {
+        SegSetSummary(seg, arena->barriersOn ? SegSummary(seg) | s : ZoneSetUNIV);
+      }
+      seg->parSummary = ZoneSetEMPTY;
+      if (seg->parRegrey) {
+        AVER(pool->klass->grey != NULL);
+        pool->klass->grey(pool, trace, seg);
+        seg->parRegrey = FALSE;
+      }
+    }
+  }
+}
+
+/* A slice runs to the end if it has no deadline, or one so far away (a
+ * pause time of more than a thousand seconds) that it cannot matter. */
+static Bool traceDeadlineFar(mps_clock_t deadline)
+{
+  mps_clock_t now = mps_clock(), far = 1000 * mps_clocks_per_sec();
+  return deadline == CLOCK_NEVER || (deadline > now && deadline - now >= far);
+}
+
+/* Seed a phase with the grey exact segments and run it.  FALSE if the
+ * deadline stopped it (its leftovers are grey again). */
+static Bool traceParDrain(Trace trace, mps_clock_t deadline)
+{
+  Arena arena = trace->arena;
+  Ring ring = &trace->greyRing[RankEXACT], node, next;
+  ScanStateStruct proto;
+  ParCountsStruct counts;
+  ParEntryStruct *seeds;
+  Count n = 0, cap = 0;
+  Bool done, dependents;
+  void *p;
+
+  /* Only a slice that runs the trace to its end (stop-the-world: an
+   * explicit or emergency collection, a parked arena, no barriers, or a
+   * pause time too long to matter, traceDeadlineFar).  A slice with a deadline may yield
+   * with work left grey, and the serial tracer's slices have (so far)
+   * always left grey segments in the grey ring's order, oldest greyed
+   * first; a phase finishes work in no particular order, and yielding
+   * after one made threadstress fail (see parallel.md: open problems).
+   * Until that is understood, incremental slices stay serial. */
+  if (!traceDeadlineFar(deadline) || ParWorkersEffective(arena) <= 1
+      || !tracePoolsParallel(arena, &dependents))
+    return TRUE;
+  for (node = ring->next; node != ring; node = node->next)
+    if (SegRankSet(RING_ELT(Seg, greyRing, node)) == RankSetSingle(RankEXACT))
+      ++cap;
+  if (cap == 0 || ControlAlloc(&p, arena, cap * sizeof(ParEntryStruct)) != ResOK)
+    return TRUE;
+  seeds = p;
+  RING_FOR(node, ring, next) {
+    Seg seg = RING_ELT(Seg, greyRing, node);
+    if (SegRankSet(seg) == RankSetSingle(RankEXACT)) {
+      traceSegUngrey(trace, seg);
+      SegLowerBarrier(seg);
+      seeds[n].seg = seg;
+      seeds[n].client = NULL;
+      ++n;
+    }
+  }
+  /* A worker must never fault (the fault handler would want the arena
+   * lock, which the coordinator holds): fresh segments are open and the
+   * seeds are open now; white segments were opened when they were
+   * condemned, but if the mutator has run since, the barriers went up
+   * again (traceYield), and workers write to white objects (forwarding
+   * markers, fixed slots of marked objects).  An AWL scanner may read a
+   * dependent object anywhere.  In those cases open everything: the
+   * barriers go up again when the slice ends. */
+  if (dependents || trace->yielded)
+    ArenaLowerBarriers(arena);
+  ScanStateInit(&proto, TraceSetSingle(trace->ti), arena, RankEXACT, trace->white);
+  arena->parActive = TRUE;
+  done = ParRun(arena, trace, &proto, seeds, n, deadline,
+                traceParProcess, traceParLeftover, &counts);
+  arena->parActive = FALSE;
+  TractTableRetiredFree(arena);
+  ScanStateFinish(&proto);
+  ControlFree(arena, seeds, cap * sizeof(ParEntryStruct));
+  trace->preserved += counts.preserved;
+  trace->scanned += counts.scanned;
+  trace->fixRefs += counts.fixRefs;
+  trace->segsScanned += counts.segsScanned;
+  trace->emergency |= counts.emergency;
+  ++trace->parPhases;
+  ++arena->parPhases;
+  trace->parObjects += counts.objects;
+  trace->parSteals += counts.steals;
+  traceParFold(trace);
+  return done;
+}
+
 /* Do the trace's work until the deadline.  TRUE when it is all done. */
 static Bool traceWork(Trace trace, mps_clock_t deadline)
 {
@@ -533,6 +751,9 @@ static Bool traceWork(Trace trace, mps_clock_t deadline)
       AVER(res == ResOK);
       UNUSED(res);
     }
+    if (trace->band == RankEXACT && trace->parallel
+        && !traceParDrain(trace, deadline))
+      return FALSE;
     /* traceScanSegs does some segments before it looks at the clock, so
      * every slice makes progress, even with a pause time of zero. */
     if (!traceScanSegs(trace, deadline))
@@ -748,7 +969,13 @@ static Bool traceSlice(Arena arena, mps_clock_t deadline, Bool start,
   EVENTN(PauseBegin, TRACE, (Word)arena);
   ThreadRingSuspend(arena);
   trace = start ? traceStart(arena, why, chain, topGen) : ArenaTrace(arena, 0);
-  done = trace->condemned == 0 || traceWork(trace, deadline);
+  if (trace->condemned == 0) {
+    done = TRUE;
+  } else {
+    mps_clock_t workBegin = mps_clock();
+    done = traceWork(trace, deadline);
+    arena->traceTime += mps_clock() - workBegin;
+  }
   if (done)
     traceFinish(trace);
   else

@@ -54,6 +54,7 @@ typedef struct ScanStateStruct {
   void *walkClosure;            /* for mps_arena_roots_walk's fix */
   Size scannedSize;             /* statistics */
   Count fixRefs;
+  struct ParWorkerStruct *worker; /* a parallel phase's worker, or NULL */
 } ScanStateStruct;
 
 #define ScanStateOf(mps_ss) ((ScanState)(void *)(mps_ss))
@@ -113,6 +114,10 @@ typedef struct TraceStruct {
   Index topGen;
   Count fixRefs;
   mps_clock_t startClock;
+  Bool parallel;                /* may drain in parallel (parallel.h) */
+  Count parPhases;              /* statistics of parallel phases */
+  Count parObjects;
+  Count parSteals;
 } TraceStruct;
 
 extern Bool TraceCheck(Trace trace);
@@ -123,6 +128,9 @@ extern void TraceSegCondemned(Trace trace, Seg seg, Size size);
 extern void TracePreserved(Trace trace, Size size); /* preserved bytes */
 extern Trace ArenaTrace(Arena arena, TraceId ti);
 extern void TraceScanSegRange(ScanState ss, Seg seg);
+/* A pool whose whiten finds it cannot support a parallel phase (no memory
+ * for its claim tables, say) makes the trace serial. */
+extern void TraceSetSerial(Trace trace);
 
 /* Walks that visit references with the tracer's machinery, on a parked
  * arena: every collected segment is made "white" for a walk-only trace

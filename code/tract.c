@@ -88,6 +88,11 @@ Res TractTableCover(Arena arena, Addr base, Addr limit)
 
   if (arena->tableCount > 0 && oldBase <= base && limit <= oldLimit)
     return ResOK;
+  /* During a parallel phase other workers read the old table without a
+   * lock (their scan states cache it): it is kept until the phase ends. */
+  if (arena->parActive && arena->tableCount > 0
+      && arena->tableRetiredCount == TABLE_RETIRED_MAX)
+    return ResMEMORY;
   if (arena->tableCount == 0) {
     newBase = base;
     newLimit = limit;
@@ -127,13 +132,28 @@ Res TractTableCover(Arena arena, Addr base, Addr limit)
     for (i = 0; i < chunk->grains; ++i)
       newTable[to + i] = arena->table[from + i];
   }
-  if (arena->tableCount > 0)
+  if (arena->tableCount > 0 && arena->parActive) {
+    arena->tableRetired[arena->tableRetiredCount] = arena->table;
+    arena->tableRetiredSize[arena->tableRetiredCount] = arena->tableMapSize;
+    ++arena->tableRetiredCount;
+  } else if (arena->tableCount > 0) {
     arena->klass->tableUnmap(arena, (Addr)arena->table, arena->tableMapSize);
+  }
   arena->table = newTable;
   arena->tableBase = newBase;
   arena->tableCount = newCount;
   arena->tableMapSize = mapSize;
   return ResOK;
+}
+
+void TractTableRetiredFree(Arena arena)
+{
+  AVER(!arena->parActive);
+  while (arena->tableRetiredCount > 0) {
+    --arena->tableRetiredCount;
+    arena->klass->tableUnmap(arena, (Addr)arena->tableRetired[arena->tableRetiredCount],
+                             arena->tableRetiredSize[arena->tableRetiredCount]);
+  }
 }
 
 void TractTableSet(Arena arena, Addr base, Addr limit, Tract owner)

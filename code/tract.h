@@ -69,6 +69,8 @@ extern void ChunkFinish(Chunk chunk);
 extern Res TractTableCover(Arena arena, Addr base, Addr limit);
 extern void TractTableSet(Arena arena, Addr base, Addr limit, Tract owner);
 extern void TractTableFinish(Arena arena);
+/* Unmap the tables TractTableCover replaced during a parallel phase. */
+extern void TractTableRetiredFree(Arena arena);
 extern Bool TractTableCheck(Arena arena);
 
 #endif /* tarn_tract_h */

@@ -44,6 +44,27 @@ typedef struct tarn_stats_s {
 
 extern void tarn_arena_stats(mps_arena_t arena, tarn_stats_s *stats_o);
 
+/* Parallel tracing.  A collection drains its exact band with up to this
+ * many threads (the collecting thread and collector-owned workers).  The
+ * default is 1 (serial: two workers have not yet traced faster than one
+ * on the machines measured), overridden by the environment
+ * variable TARN_WORKERS, overridden by MPS_KEY_TARN_WORKERS (a count, at
+ * arena creation).  1 means serial tracing.  tarn_arena_set_workers
+ * applies from the next collection; tarn_arena_workers returns the count
+ * asked for.  tarn_arena_trace_time is the time in seconds the arena's
+ * collections have spent tracing (scanning, marking and copying: not
+ * condemning or reclaiming), summed over all collections. */
+extern const struct mps_key_s _mps_key_TARN_WORKERS;
+#define MPS_KEY_TARN_WORKERS (&_mps_key_TARN_WORKERS)
+#define MPS_KEY_TARN_WORKERS_FIELD count
+extern mps_res_t tarn_arena_set_workers(mps_arena_t arena, size_t workers);
+extern size_t tarn_arena_workers(mps_arena_t arena);
+extern double tarn_arena_trace_time(mps_arena_t arena);
+/* How many parallel phases the arena's collections have run (a phase
+ * drains one collection's exact band with several threads; serial
+ * collections run none). */
+extern mps_word_t tarn_arena_parallel_phases(mps_arena_t arena);
+
 #ifdef __cplusplus
 }
 #endif

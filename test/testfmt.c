@@ -49,7 +49,8 @@ static mps_res_t testfmtScan(mps_ss_t ss, mps_addr_t base, mps_addr_t limit)
           if (res != MPS_RES_OK)
             return res;
         }
-        ++testfmt_scanned;
+        /* Several collector threads may scan at once (parallel tracing). */
+        (void)__atomic_fetch_add(&testfmt_scanned, 1, __ATOMIC_RELAXED);
       }
       p += SIZE(h);
     }
@@ -68,7 +69,7 @@ static void testfmtFwd(mps_addr_t old, mps_addr_t new)
   size_t size = SIZE(BLOCK_HEADER(old));
   BLOCK_HEADER(old) = HEADER(TESTOBJ_FWD, size);
   obj->id = (mps_word_t)new;
-  ++testfmt_forwarded;
+  (void)__atomic_fetch_add(&testfmt_forwarded, 1, __ATOMIC_RELAXED);
 }
 
 static mps_addr_t testfmtIsFwd(mps_addr_t addr)
@@ -83,7 +84,7 @@ static mps_addr_t testfmtIsFwd(mps_addr_t addr)
 static void testfmtPad(mps_addr_t addr, size_t size)
 {
   *(mps_word_t *)addr = HEADER(TESTOBJ_PAD, size);
-  ++testfmt_padded;
+  (void)__atomic_fetch_add(&testfmt_padded, 1, __ATOMIC_RELAXED);
 }
 
 static mps_addr_t testfmtClass(mps_addr_t addr)

@@ -82,7 +82,8 @@
  *               resident set before step 1.
  *
  * Usage: treebench [-d maxdepth] [-l longdepth] [-i iters] [-a arraywords]
- *                  [-c gen0KiB] [-r reps] [-p pools] [-s seed] [-1]
+ *                  [-c gen0KiB] [-r reps] [-p pools] [-s seed] [-w workers]
+ *                  [-P pausetime] [-1]
  * -c 0 (the default) is the arena's default chain.  -1 runs the first
  * selected configuration once, in this process (for profilers).
  */
@@ -148,6 +149,12 @@ static const char *poolName[P_LIMIT] = {"ams", "lo+ams", "awl+lo", "amc", "imx",
 static int optDepth = 16, optLong = -1, optIters = 2, optReps = 5;
 static size_t optArray = 500000, optGen0 = 0;   /* 0: the default chain */
 static unsigned long optSeed = 1;
+/* -w: MPS_KEY_TARN_WORKERS (0: the default); -P: MPS_KEY_PAUSE_TIME in
+ * seconds (negative: the default).  A pause time of 1e9 makes every
+ * collection one slice that runs to the end, the kind that traces in
+ * parallel (parallel.md). */
+static size_t optWorkers = 0;
+static double optPause = -1.0;
 static int optPools[P_LIMIT] = {1, 1, 1, 1, 0, 1};
 #ifdef TREE_NO_BOEHM
 static const int haveBoehm = 0;
@@ -517,7 +524,14 @@ static void tarnSetup(void *cold)
 {
   mps_gen_param_s gens[2];
   mps_res_t res;
-  if (mps_arena_create_k(&arena, mps_arena_class_vm(), mps_args_none) != MPS_RES_OK)
+  MPS_ARGS_BEGIN(args) {
+    if (optWorkers > 0)
+      MPS_ARGS_ADD(args, MPS_KEY_TARN_WORKERS, optWorkers);
+    if (optPause >= 0.0)
+      MPS_ARGS_ADD(args, MPS_KEY_PAUSE_TIME, optPause);
+    res = mps_arena_create_k(&arena, mps_arena_class_vm(), args);
+  } MPS_ARGS_END(args);
+  if (res != MPS_RES_OK)
     fail("arena creation failed");
   MPS_ARGS_BEGIN(args) {
     MPS_ARGS_ADD(args, MPS_KEY_FMT_ALIGN, WORD);
@@ -614,6 +628,8 @@ typedef struct Result {
   unsigned long msgGcs, barrierHits;
   double condemned, live, gcTime, maxPause, scanned;  /* bytes, seconds */
   double slowCpu;               /* seconds */
+  double traceTime;             /* tarn_arena_trace_time, seconds */
+  unsigned long parPhases;      /* tarn_arena_parallel_phases */
   int ok;
 } Result;
 
@@ -697,6 +713,8 @@ static void __attribute__((noinline)) runOne(PoolKind k, Result *r)
     r->maxPause = st.max_pause;
     r->scanned = (double)st.total_scanned;
     r->barrierHits = st.barrier_hits;
+    r->traceTime = tarn_arena_trace_time(arena);
+    r->parPhases = (unsigned long)tarn_arena_parallel_phases(arena);
     tarnTeardown();
   }
   r->ok = 1;
@@ -747,7 +765,7 @@ static void usage(void)
 {
   fprintf(stderr, "usage: treebench [-d maxdepth] [-l longdepth] [-i iters] "
           "[-a arraywords] [-c gen0KiB] [-r reps] "
-          "[-p ams,lo+ams,awl+lo,amc,imx,boehm] [-s seed] [-1]\n");
+          "[-p ams,lo+ams,awl+lo,amc,imx,boehm] [-w workers] [-P pause] [-s seed] [-1]\n");
   exit(2);
 }
 
@@ -783,6 +801,8 @@ static void printResult(const char *label, const Result *r)
          r->slowCpu * 1e3, r->gcTime * 1e3, r->msgGcs ? r->condemned / 1024.0 / (double)r->msgGcs : 0.0,
          r->msgGcs ? r->live / 1024.0 / (double)r->msgGcs : 0.0, r->maxPause * 1e3,
          r->scanned / 1024.0, r->barrierHits);
+  printf("%s: trace time %.1f ms in all (%lu parallel phases)\n", label,
+         r->traceTime * 1e3, r->parPhases);
 }
 
 int main(int argc, char *argv[])
@@ -794,7 +814,7 @@ int main(int argc, char *argv[])
   int bad[P_LIMIT] = {0};
   unsigned long allocs = 0;
   int c, rep, k, i, inProcess = 0;
-  while ((c = getopt(argc, argv, "d:l:i:a:c:r:p:s:1h")) != -1) {
+  while ((c = getopt(argc, argv, "d:l:i:a:c:r:p:s:w:P:1h")) != -1) {
     switch (c) {
     case 'd': optDepth = atoi(optarg); break;
     case 'l': optLong = atoi(optarg); break;
@@ -803,6 +823,8 @@ int main(int argc, char *argv[])
     case 'c': optGen0 = strtoul(optarg, NULL, 0); break;
     case 'r': optReps = atoi(optarg); break;
     case 's': optSeed = strtoul(optarg, NULL, 0); break;
+    case 'w': optWorkers = strtoul(optarg, NULL, 0); break;
+    case 'P': optPause = atof(optarg); break;
     case '1': inProcess = 1; break;
     case 'p': {
       char *s = strdup(optarg), *tok, *save = NULL;

@@ -1,0 +1,154 @@
+/* parallel.h: parallel tracing: worker threads, work packets, termination
+ *
+ * A trace's exact band may be drained by several threads at once (design:
+ * /work/shared/design/parallel.md).  The collecting thread, which holds
+ * the arena lock and has suspended the mutator, is the coordinator and
+ * also worker 0; the other workers are the collector's own threads, never
+ * registered with the arena, with the suspension signals blocked.
+ *
+ * Work is a set of entries: (segment, NULL) means "scan this grey segment
+ * through its pool", (segment, client address) means "scan this one
+ * object", which a fix preserved during the phase.  Each worker keeps a
+ * packet of entries as a private stack; a full packet (or half of one,
+ * when another worker is idle) is published on a shared list that idle
+ * workers take from.  The phase ends when every worker is idle with an
+ * empty packet and the shared list is empty (termination), or when the
+ * coordinator sees the slice's deadline pass (then every worker publishes
+ * what it holds and the coordinator hands it back to the serial tracer).
+ *
+ * What workers may touch (the invariants the pools keep, see parallel.md):
+ *  - mark bits and claim bits, only with atomic operations;
+ *  - a white object's memory, only after winning its claim;
+ *  - their own packets, scan state and allocation regions;
+ *  - everything shared that allocates (segments, the control allocator,
+ *    the tract table, generation accounting, telemetry) only inside
+ *    ParLock/ParUnlock;
+ *  - nothing of the grey rings, the shield or the roots: the coordinator
+ *    does those before and after the phase.
+ */
+
+#ifndef tarn_parallel_h
+#define tarn_parallel_h
+
+#include "types.h"
+#include "check.h"
+#include "config.h"
+
+#define ParSig ((Sig)0x519BA4A1)
+#define ParWorkerSig ((Sig)0x519BA4C4)
+#define ParPacketSig ((Sig)0x519BA4CE)
+
+#define PAR_MAX_WORKERS 16      /* a cap on threads per arena */
+#define PAR_PACKET_ENTRIES 254  /* a packet is about 4 KiB */
+#define PAR_REGIONS 4           /* bump regions per worker */
+
+typedef struct ParStruct *Par;
+typedef struct ParWorkerStruct *ParWorker;
+typedef struct ParPacketStruct *ParPacket;
+typedef struct ParRegionStruct *ParRegion;
+
+typedef struct ParEntryStruct {
+  Seg seg;
+  Addr client;                  /* NULL: the whole (grey) segment */
+} ParEntryStruct;
+
+typedef struct ParPacketStruct {
+  Sig sig;
+  ParPacket next;               /* in the shared or free list */
+  Count count;
+  ParEntryStruct entry[PAR_PACKET_ENTRIES];
+} ParPacketStruct;
+
+/* A worker's private bump region for a pool (AMC's to-space): the pool
+ * owns the meaning of `key` and of the fields; the worker closes every
+ * region it holds at the end of each phase with the pool's `close`
+ * (called with the Par lock held). */
+typedef struct ParRegionStruct {
+  void *key;                    /* NULL: slot unused */
+  Seg seg;
+  Addr scanned;                 /* objects in [seg base, scanned) are
+                                   scanned or handed on as entries */
+  Addr init;
+  Addr limit;
+  Size used;                    /* bytes allocated since opened */
+  void (*close)(ParRegion region);
+} ParRegionStruct;
+
+/* Per-worker counters, added to the trace by the coordinator at the end. */
+typedef struct ParCountsStruct {
+  Size preserved;
+  Size scanned;
+  Count fixRefs;
+  Count segsScanned;
+  Count objects;                /* object entries scanned */
+  Count steals;                 /* packets taken from the shared list */
+  Bool emergency;               /* ran out of memory for to-space */
+} ParCountsStruct;
+
+/* The arena's parallel tracing state (parallel.c). */
+extern Res ParInit(Arena arena);
+extern void ParFinish(Arena arena);
+extern Bool ParCheck(Par par);
+extern Bool ParWorkerCheck(ParWorker w);
+extern Bool ParPacketCheck(ParPacket p);
+
+/* The worker count asked for (1: serial), and the count a trace will use
+ * now (1 under Valgrind, without threads, or if asked for 1). */
+extern Count ParWorkersRequested(Arena arena);
+extern void ParSetWorkers(Arena arena, Count n);
+extern Count ParWorkersEffective(Arena arena);
+
+/* The process's available cores (at least 1). */
+extern Count ParCoresAvailable(void);
+
+/* Run one phase: the entries in `seeds` are shared out, and every worker
+ * calls `process` on each entry it takes, until the work is all done
+ * (TRUE) or `deadline` passed (FALSE; then the entries left over are
+ * passed to `leftover` on the coordinator's thread, after the workers have
+ * stopped).  `ss` is the prototype scan state each worker copies. */
+typedef void (*ParProcessMethod)(ParWorker w, ScanState ss, Seg seg, Addr client);
+typedef void (*ParLeftoverMethod)(Trace trace, Seg seg, Addr client);
+extern Bool ParRun(Arena arena, Trace trace, ScanState proto,
+                   ParEntryStruct *seeds, Count seedCount, mps_clock_t deadline,
+                   ParProcessMethod process, ParLeftoverMethod leftover,
+                   ParCountsStruct *countsReturn);
+
+/* For fixes during a phase (ss->worker != NULL). */
+extern Bool ParPush(ParWorker w, Seg seg, Addr client);
+extern void ParLock(ParWorker w);
+extern void ParUnlock(ParWorker w);
+extern ParRegion ParWorkerRegion(ParWorker w, void *key);
+/* Objects copied into a region are the worker's work, scanned in copy
+ * order (Cheney) from `scanned`; before a region's segment is given up,
+ * its unscanned objects become entries (ParRegionFlush). */
+extern void ParRegionFlush(ParWorker w, ParRegion r);
+extern ParCountsStruct *ParWorkerCounts(ParWorker w);
+
+/* Is the calling thread one of the collector's worker threads (not the
+ * coordinator)?  For the event writer (event.c). */
+extern Bool ParIsWorkerThread(void);
+
+/* Atomic bit operations on bit tables (BT), for marks and claims.  Each
+ * returns whether the bit was set before. */
+static inline Bool ParBTTestAndSet(Word *bt, Index i)
+{
+  Word bit = (Word)1 << (i & (WORD_WIDTH - 1));
+  Word *w = &bt[i >> WORD_SHIFT];
+  if ((__atomic_load_n(w, __ATOMIC_RELAXED) & bit) != 0)
+    return TRUE;
+  return (__atomic_fetch_or(w, bit, __ATOMIC_ACQ_REL) & bit) != 0;
+}
+
+static inline Bool ParBTGet(Word *bt, Index i)
+{
+  Word bit = (Word)1 << (i & (WORD_WIDTH - 1));
+  return (__atomic_load_n(&bt[i >> WORD_SHIFT], __ATOMIC_ACQUIRE) & bit) != 0;
+}
+
+static inline void ParBTSetRelease(Word *bt, Index i)
+{
+  Word bit = (Word)1 << (i & (WORD_WIDTH - 1));
+  (void)__atomic_fetch_or(&bt[i >> WORD_SHIFT], bit, __ATOMIC_RELEASE);
+}
+
+#endif /* tarn_parallel_h */

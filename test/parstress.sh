@@ -1,0 +1,29 @@
+#!/bin/sh
+# parstress.sh: the main stress tests with parallel tracing on.
+#
+# Every test reads TARN_WORKERS at arena creation (parallel.c), so the
+# same programs that `make check` runs serially-or-by-default run here
+# with 2 and 4 worker threads (4 is more than this machine may have
+# cores: workers are then descheduled in the middle of phases).  Run from
+# the build directory, as Automake's harness does.
+set -u
+status=0
+log=$(mktemp "${TMPDIR:-/tmp}/parstress.XXXXXX") || exit 99
+trap 'rm -f "$log"' EXIT
+for w in 2 4; do
+  for t in amcstress_hot amsstress_hot mixedrankstress_hot threadstress_hot \
+           amcstress_cool mixedrankstress_cool; do
+    if [ ! -x "./test/$t" ]; then
+      echo "parstress: ./test/$t not built" >&2
+      exit 99
+    fi
+    if TARN_WORKERS=$w "./test/$t" > "$log" 2>&1; then
+      echo "PASS: $t with TARN_WORKERS=$w"
+    else
+      echo "FAIL: $t with TARN_WORKERS=$w; the end of its output:"
+      tail -20 "$log"
+      status=1
+    fi
+  done
+done
+exit $status
