@@ -138,6 +138,7 @@ Res ArenaInit(Arena arena, ArenaClass klass, Size grainSize, ArgList args)
   arena->workersArg = 0;
   arena->traceTime = 0;
   arena->parPhases = 0;
+  arena->entry = NULL;
   arena->headerTract.white = TraceSetEMPTY;
   arena->headerTract.pool = NULL;
   arena->headerTract.seg = NULL;

@@ -98,6 +98,9 @@ struct mps_arena_s {
   struct ParStruct *par;        /* parallel tracing (parallel.h) */
   Count workersArg;             /* MPS_KEY_TARN_WORKERS, or 0 */
   mps_clock_t traceTime;        /* clock spent draining grey (statistics) */
+  /* While an entry point runs the collector (ThreadEntryRun, thread.h):
+   * where the calling thread's own state is.  NULL otherwise. */
+  struct ThreadEntryStruct *entry;
   Word parPhases;               /* parallel phases run (statistics) */
   TractStruct headerTract;      /* owner of chunk headers: no pool */
   TractStruct controlTract;     /* owner of control memory: no pool */

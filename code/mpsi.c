@@ -13,6 +13,7 @@
 #include "args.h"
 #include "event.h"
 #include "trace.h"
+#include "thread.h"
 #include "mpsavm.h"
 #include "mpsacl.h"
 #include <string.h>
@@ -273,7 +274,18 @@ mps_res_t mps_pool_create(mps_pool_t *pool_o, mps_arena_t arena,
   return res;
 }
 
-void mps_pool_destroy(mps_pool_t pool)
+/* Entry points that may run the collector (TARN_ENTRY) do it inside
+ * ThreadEntryRun (thread.h), so that a scan of the calling thread's stack
+ * leaves out the manager's frames.  Their closures are initialised in
+ * full before, in case their frames are scanned (thread.h: `hot`). */
+
+static void traceFinishAllBody(Arena arena, void *closure)
+{
+  UNUSED(closure);
+  TraceFinishAll(arena);
+}
+
+TARN_ENTRY void mps_pool_destroy(mps_pool_t pool)
 {
   Arena arena;
   ARGCHECK_VOID(TESTT(Pool, pool));
@@ -285,7 +297,7 @@ void mps_pool_destroy(mps_pool_t pool)
    * still in progress, it is finished now, while the pool's objects are
    * still there, rather than left holding segments that are going. */
   if (TraceBusy(arena))
-    TraceFinishAll(arena);
+    ThreadEntryRun(arena, traceFinishAllBody, NULL);
   PoolDestroy(pool);
   ArenaLeave(arena);
 }
@@ -431,24 +443,41 @@ void mps_ap_destroy(mps_ap_t ap)
   ArenaLeave(arena);
 }
 
-mps_res_t mps_ap_fill(mps_addr_t *p_o, mps_ap_t ap, size_t size)
+typedef struct ApFillStruct {
+  Buffer buffer;
+  Size size;
+  Addr p;                       /* out */
+  Res res;                      /* out */
+} ApFillStruct;
+
+static void apFillBody(Arena arena, void *closure)
+{
+  ApFillStruct *fill = closure;
+  UNUSED(arena);
+  fill->res = BufferFill(&fill->p, fill->buffer, fill->size);
+}
+
+TARN_ENTRY mps_res_t mps_ap_fill(mps_addr_t *p_o, mps_ap_t ap, size_t size)
 {
   Buffer buffer = BufferOfAP(ap);
   Arena arena;
-  Addr p;
-  Res res;
+  ApFillStruct fill;
   ARGCHECK(p_o != NULL, MPS_RES_PARAM);
   ARGCHECK(ap != NULL && TESTT(Buffer, buffer), MPS_RES_PARAM);
   ARGCHECK(size > 0, MPS_RES_PARAM);
   ARGCHECK(SizeIsAligned(size, buffer->pool->alignment), MPS_RES_PARAM); /* size is aligned */
   ARGCHECK(BufferIsReady(buffer), MPS_RES_PARAM);  /* no reserve is outstanding */
   arena = buffer->arena;
+  fill.buffer = buffer;
+  fill.size = size;
+  fill.p = NULL;
+  fill.res = ResOK;
   ArenaEnter(arena);
-  res = BufferFill(&p, buffer, size);
+  ThreadEntryRun(arena, apFillBody, &fill);
   ArenaLeave(arena);
-  if (res != ResOK)
-    return res;
-  *p_o = (mps_addr_t)p;
+  if (fill.res != ResOK)
+    return fill.res;
+  *p_o = (mps_addr_t)fill.p;
   return MPS_RES_OK;
 }
 

@@ -414,11 +414,22 @@ void mps_arena_release(mps_arena_t arena)
   ArenaLeave(arena);
 }
 
-void mps_arena_park(mps_arena_t arena)
+/* Entry points that may run the collector (TARN_ENTRY) do it inside
+ * ThreadEntryRun (thread.h), so that a scan of the calling thread's stack
+ * leaves out the manager's frames.  Their closures are initialised in
+ * full before, in case their frames are scanned (thread.h: `hot`). */
+
+static void arenaParkBody(Arena arena, void *closure)
+{
+  UNUSED(closure);
+  ArenaPark(arena);
+}
+
+TARN_ENTRY void mps_arena_park(mps_arena_t arena)
 {
   ARGCHECK_VOID(TESTT(Arena, arena));
   ArenaEnter(arena);
-  ArenaPark(arena);
+  ThreadEntryRun(arena, arenaParkBody, NULL);
   ArenaLeave(arena);
 }
 
@@ -431,36 +442,60 @@ void mps_arena_postmortem(mps_arena_t arena)
   ArenaLowerBarriers(arena);
 }
 
-mps_res_t mps_arena_collect(mps_arena_t arena)
+static void arenaCollectBody(Arena arena, void *closure)
 {
-  Res res;
+  *(Res *)closure = ArenaCollect(arena, "the client asked for a full collection (mps_arena_collect)");
+}
+
+TARN_ENTRY mps_res_t mps_arena_collect(mps_arena_t arena)
+{
+  Res res = ResOK;
   ARGCHECK(TESTT(Arena, arena), MPS_RES_PARAM);
   ArenaEnter(arena);
-  res = ArenaCollect(arena, "the client asked for a full collection (mps_arena_collect)");
+  ThreadEntryRun(arena, arenaCollectBody, &res);
   ArenaLeave(arena);
   return res;
 }
 
-mps_res_t mps_arena_start_collect(mps_arena_t arena)
+static void arenaStartCollectBody(Arena arena, void *closure)
 {
-  Res res;
+  *(Res *)closure = ArenaStartCollect(arena, "the client asked for a full collection to start (mps_arena_start_collect)");
+}
+
+TARN_ENTRY mps_res_t mps_arena_start_collect(mps_arena_t arena)
+{
+  Res res = ResOK;
   ARGCHECK(TESTT(Arena, arena), MPS_RES_PARAM);
   ArenaEnter(arena);
-  res = ArenaStartCollect(arena, "the client asked for a full collection to start (mps_arena_start_collect)");
+  ThreadEntryRun(arena, arenaStartCollectBody, &res);
   ArenaLeave(arena);
   return res;
 }
 
-mps_bool_t mps_arena_step(mps_arena_t arena, double interval, double multiplier)
+typedef struct ArenaStepStruct {
+  double interval, multiplier;
+  Bool work;                    /* out */
+} ArenaStepStruct;
+
+static void arenaStepBody(Arena arena, void *closure)
 {
-  Bool work;
+  ArenaStepStruct *step = closure;
+  step->work = ArenaStep(arena, step->interval, step->multiplier);
+}
+
+TARN_ENTRY mps_bool_t mps_arena_step(mps_arena_t arena, double interval, double multiplier)
+{
+  ArenaStepStruct step;
   ARGCHECK(TESTT(Arena, arena), 0);
   ARGCHECK(interval >= 0.0, 0);
   ARGCHECK(multiplier >= 0.0, 0);
+  step.interval = interval;
+  step.multiplier = multiplier;
+  step.work = FALSE;
   ArenaEnter(arena);
-  work = ArenaStep(arena, interval, multiplier);
+  ThreadEntryRun(arena, arenaStepBody, &step);
   ArenaLeave(arena);
-  return work ? 1 : 0;
+  return step.work ? 1 : 0;
 }
 
 /* Messages */

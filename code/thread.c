@@ -9,10 +9,19 @@
  * registers.  The handler then waits for the resume signal.  Handlers
  * keep errno and are installed with SA_RESTART (contract 11).
  *
- * The calling thread spills its callee-saved registers into its frame
- * (__builtin_unwind_init) and scans from below that frame (the frame
- * address of a function it calls), in a function that does not return
- * before the scan is over.
+ * The calling thread, if it called the collector through an entry point
+ * (ThreadEntryRun, see thread.h), has its stack scanned from its stack
+ * pointer at that call, and its callee-saved registers as they were at
+ * the call (found by unwinding the manager's frames), or failing that
+ * from below ThreadEntryRun's frame, which holds those registers.  The
+ * manager's own frames are not the client's state; scanning them is safe
+ * but keeps garbage: their slots that this call did not write (a local
+ * used only on another path, padding) hold whatever an earlier, deeper
+ * call left there, often references of the client's that have died
+ * since.  Without an entry point (a walk, say) the calling thread spills
+ * its callee-saved registers into its frame (__builtin_unwind_init) and
+ * scans from below that frame (the frame address of a function it
+ * calls), in a function that does not return before the scan is over.
  */
 
 #include "thread.h"
@@ -63,6 +72,101 @@ Bool ThreadCheck(Thread thread)
   CHECKS(Thread, thread);
   CHECKL(thread->arena != NULL);
   return TRUE;
+}
+
+/* Entry points (thread.h) */
+
+static Addr threadStackLow(void);
+
+/* Not inlined: its frame lies between the entry point's and every frame
+ * body pushes, and holds the caller's callee-saved registers as they
+ * were at the call.  An entry inside another keeps the outer's state. */
+void __attribute__((noinline)) ThreadEntryRun(Arena arena, ThreadEntryBody body,
+                                              void *closure)
+{
+  ThreadEntryStruct entry;
+  __builtin_unwind_init();
+  if (arena->entry != NULL) {
+    body(arena, closure);
+    return;
+  }
+  entry.cfa = (Addr)__builtin_dwarf_cfa();
+  entry.hot = AddrAlignDown(threadStackLow(), sizeof(Word));
+  entry.unwound = FALSE;
+  entry.clientSP = NULL;
+  entry.regCount = 0;
+  memset(entry.regs, 0, sizeof entry.regs); /* scanned, if `hot` is used */
+  arena->entry = &entry;
+  body(arena, closure);
+  arena->entry = NULL;
+}
+
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__aarch64__))
+#include <unwind.h>
+
+/* The callee-saved integer registers, by DWARF number. */
+#if defined(__x86_64__)
+static const int threadCalleeSaved[] = {3, 6, 12, 13, 14, 15}; /* rbx rbp r12-r15 */
+#else
+static const int threadCalleeSaved[] = {19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29};
+#endif
+#define THREAD_CALLEE_SAVED (sizeof threadCalleeSaved / sizeof threadCalleeSaved[0])
+
+/* Walking up the stack, frame by frame.  In a frame's context the
+ * registers are as they were at the call the frame was making, and
+ * _Unwind_GetCFA gives its stack pointer then (libgcc and LLVM's
+ * libunwind agree), which is the CFA of the function it called.  So the
+ * entry point's frame is the one whose stack pointer is ThreadEntryRun's
+ * CFA (then `found`), and the next is the client's. */
+typedef struct ThreadUnwindStruct {
+  ThreadEntryStruct *entry;
+  Bool found;
+} ThreadUnwindStruct;
+
+static _Unwind_Reason_Code threadUnwindFrame(struct _Unwind_Context *context, void *p)
+{
+  ThreadUnwindStruct *u = p;
+  Addr sp = (Addr)_Unwind_GetCFA(context);
+  Index i;
+  if (!u->found) {
+    if (sp > u->entry->cfa)
+      return _URC_NORMAL_STOP;  /* passed it: not found */
+    u->found = sp == u->entry->cfa;
+    return _URC_NO_REASON;
+  }
+  AVER(THREAD_CALLEE_SAVED <= THREAD_ENTRY_REGS);
+  for (i = 0; i < THREAD_CALLEE_SAVED; ++i)
+    u->entry->regs[i] = (Word)_Unwind_GetGR(context, threadCalleeSaved[i]);
+  u->entry->regCount = THREAD_CALLEE_SAVED;
+  u->entry->clientSP = sp;
+  return _URC_NORMAL_STOP;
+}
+
+static void threadEntryUnwind(ThreadEntryStruct *entry)
+{
+  ThreadUnwindStruct u;
+  u.entry = entry;
+  u.found = FALSE;
+  (void)_Unwind_Backtrace(threadUnwindFrame, &u);
+}
+
+#else
+
+static void threadEntryUnwind(ThreadEntryStruct *entry)
+{
+  UNUSED(entry);                /* `hot` will do */
+}
+
+#endif
+
+/* Find the client's state, once per entry, while no thread is stopped. */
+static void threadEntryFind(Arena arena)
+{
+  ThreadEntryStruct *entry = arena->entry;
+  if (entry == NULL || entry->unwound)
+    return;
+  entry->unwound = TRUE;
+  threadEntryUnwind(entry);
 }
 
 #if TARN_THREADS
@@ -240,6 +344,7 @@ static void threadWaitAck(void)
 void ThreadRingSuspend(Arena arena)
 {
   Ring node, other;
+  threadEntryFind(arena);
   /* One suspender at a time, process-wide (threadSuspendTarget and the
    * acknowledgement semaphore are shared).  A lock of its own, taken
    * under the arena lock: the global lock comes before arena locks (fork,
@@ -299,7 +404,7 @@ Word ThreadCurrentId(void)
   return 1;
 }
 
-void ThreadRingSuspend(Arena arena) { UNUSED(arena); }
+void ThreadRingSuspend(Arena arena) { threadEntryFind(arena); }
 void ThreadRingResume(Arena arena) { UNUSED(arena); }
 
 #endif
@@ -442,15 +547,36 @@ static Addr __attribute__((noinline)) threadStackLow(void)
   return (Addr)__builtin_frame_address(0);
 }
 
+/* Scan the calling thread inside an entry point (thread.h), from sp:
+ * the client's registers, then its frames. */
+static Res threadScanEntry(ScanState ss, ThreadEntryStruct *entry, Addr sp, Addr cold,
+                           mps_area_scan_t scan, void *closure)
+{
+  Addr hot = entry->clientSP != NULL ? entry->clientSP : entry->hot;
+  Res res;
+  if (!(sp < hot && hot < cold))
+    return threadScanStack(ss, sp, cold, scan, closure, THREAD_FAKE_STACK());
+  res = threadScanStack(ss, (Addr)entry->regs, (Addr)(entry->regs + entry->regCount),
+                        scan, closure, THREAD_FAKE_STACK());
+  if (res != ResOK)
+    return res;
+  return threadScanStack(ss, hot, cold, scan, closure, THREAD_FAKE_STACK());
+}
+
 /* Scan the calling thread.  Not inlined, so that its frame (holding the
  * spilled registers) lies below every frame of its callers; the scan
- * starts below it. */
+ * starts below it, unless the collector was entered through an entry
+ * point on this stack (ThreadEntryRun): then the client's state is known
+ * and the manager's frames are left out. */
 static Res __attribute__((noinline)) threadScanSelf(ScanState ss, Addr cold,
                                                     mps_area_scan_t scan, void *closure)
 {
+  ThreadEntryStruct *entry = ss->arena->entry;
   Addr sp;
   __builtin_unwind_init();
   sp = AddrAlignDown(threadStackLow(), sizeof(Word));
+  if (entry != NULL)
+    return threadScanEntry(ss, entry, sp, cold, scan, closure);
   return threadScanStack(ss, sp, cold, scan, closure, THREAD_FAKE_STACK());
 }
 

@@ -321,7 +321,14 @@ mps_res_t mps_transform_add_oldnew(mps_transform_t t, mps_addr_t *old_array,
   return res;
 }
 
-mps_res_t mps_transform_apply(mps_bool_t *applied_o, mps_transform_t t)
+/* The collection runs inside ThreadEntryRun, as for mps_arena_collect
+ * (mpsitrace.c). */
+static void transformCollectBody(Arena arena, void *closure)
+{
+  *(Res *)closure = ArenaCollect(arena, "a transform was applied (mps_transform_apply)");
+}
+
+TARN_ENTRY mps_res_t mps_transform_apply(mps_bool_t *applied_o, mps_transform_t t)
 {
   Arena arena;
   Res res = ResOK;
@@ -338,7 +345,7 @@ mps_res_t mps_transform_apply(mps_bool_t *applied_o, mps_transform_t t)
     /* The old objects are garbage now (if nothing else held them): the
      * full collection of the contract recycles them. */
     if (t->applied)
-      res = ArenaCollect(arena, "a transform was applied (mps_transform_apply)");
+      ThreadEntryRun(arena, transformCollectBody, &res);
   }
   ArenaLeave(arena);
   if (res != ResOK)

@@ -25,9 +25,16 @@
  *    deprecated mps_root_create_reg) keeps alive objects held only by a
  *    callee's frame; with no thread root, and after the root is
  *    destroyed, the same objects die.
- * Parts 3, 4 and 5 run without a thread root (except the one part 5
- * makes), so that nothing but the roots the test makes can keep objects
- * alive, and "reclaimed" can be checked by walking the pool.
+ * 6. Words a returned call left below the stack pointer, where the
+ *    collector's own frames will be when the client calls it, keep
+ *    nothing alive: the calling thread's stack is scanned from the
+ *    client's frames up, not from the manager's (thread.h: entry points),
+ *    whose slots a collection does not write hold such words.  (A pointer
+ *    to a dead list node left in an unwritten slot of traceSlice's frame
+ *    kept it, its string and a whole AMCZ segment, in examples/pools.)
+ * Parts 3, 4, 5 and 6 run without a thread root (except the ones parts 5
+ * and 6 make), so that nothing but the roots the test makes can keep
+ * objects alive, and "reclaimed" can be checked by walking the pool.
  */
 
 #include "testlib.h"
@@ -658,10 +665,87 @@ static void __attribute__((noinline)) partFive(void *cold)
   mps_arena_destroy(arena);
 }
 
+/* 6. Stale words below the stack pointer. */
+
+#define STALE_WORDS 4096        /* 32 KB below the caller's frame */
+#define STALE_NEAR 64           /* of which the words nearest it are zeroed */
+
+static void *volatile staleTarget;      /* not a root */
+
+static void __attribute__((noinline)) makeStaleTarget(mps_ap_t ap)
+{
+  staleTarget = alloc(ap, 1, 4);
+}
+
+/* Fill this frame (below the caller's) with the target's address, except
+ * the words nearest the caller, where the entry point's own frames will
+ * be: those are zeroed, so that this part tests the frames below. */
+static void __attribute__((noinline)) leaveStale(void)
+{
+  volatile mps_word_t words[STALE_WORDS];
+  size_t i;
+  for (i = 0; i < STALE_WORDS; ++i)
+    words[i] = i < STALE_WORDS - STALE_NEAR ? (mps_word_t)staleTarget : 0;
+  (void)words[0];
+}
+
+/* This part runs first, and its frame is small (no MPS_ARGS array: most
+ * of one is never written), so that no word left in the client's part of
+ * the stack by an earlier arena at the same addresses can keep the
+ * target: this part is about the manager's part. */
+static mps_arg_s amsArgs[2];
+
+static void __attribute__((noinline)) partSix(void *cold)
+{
+  mps_fmt_t fmt;
+  mps_pool_t pool;
+  mps_ap_t ap;
+  mps_thr_t thread;
+  mps_root_t root;
+  int round;
+
+  die(mps_arena_create_k(&arena, mps_arena_class_vm(), mps_args_none), "arena");
+  die(mps_thread_reg(&thread, arena), "thread");
+  die(mps_root_create_thread(&root, arena, thread, cold), "mps_root_create_thread");
+  die(testfmt_create(&fmt, arena, 0), "format");
+  amsArgs[0].key = MPS_KEY_FORMAT;
+  amsArgs[0].val.format = fmt;
+  amsArgs[1].key = MPS_KEY_ARGS_END;
+  die(mps_pool_create_k(&pool, arena, mps_class_ams(), amsArgs), "AMS");
+  die(mps_ap_create_k(&ap, pool, mps_args_none), "AP");
+
+  /* Through both kinds of entry: a whole collection, and one started
+   * and then finished by parking. */
+  for (round = 0; round < 8; ++round) {
+    makeStaleTarget(ap);
+    leaveStale();
+    if (round % 2 == 0) {
+      die(mps_arena_collect(arena), "mps_arena_collect");
+    } else {
+      die(mps_arena_start_collect(arena), "mps_arena_start_collect");
+      mps_arena_park(arena);
+    }
+    check(inPool(pool, staleTarget) == 0);
+    mps_arena_release(arena);
+  }
+
+  mps_arena_park(arena);
+  mps_ap_destroy(ap);
+  mps_pool_destroy(pool);
+  mps_fmt_destroy(fmt);
+  mps_root_destroy(root);
+  mps_thread_dereg(thread);
+  mps_arena_destroy(arena);
+}
+
 int main(int argc, char *argv[])
 {
   testInit(argc, argv);
   underValgrind = getenv("TARN_UNDER_VALGRIND") != NULL;
+  {
+    void *marker = &marker;
+    partSix(marker);
+  }
   partOneTwo();
   partThree();
   partFour();
