@@ -74,10 +74,15 @@ static void mutexClaim(Lock lock)
     mutexClaimSlow(lock);
 }
 
+static void __attribute__((noinline)) mutexWake(Lock lock)
+{
+  (void)syscall(SYS_futex, &lock->state, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
 static void mutexRelease(Lock lock)
 {
   if (__atomic_exchange_n(&lock->state, 0, __ATOMIC_RELEASE) == 2)
-    (void)syscall(SYS_futex, &lock->state, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+    mutexWake(lock);
 }
 
 #else /* !LOCK_FUTEX */
