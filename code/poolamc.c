@@ -571,7 +571,7 @@ static Res amcFix(Seg seg, ScanState ss, Addr *refIO)
   moved = AddrAdd(newBase, amc->headerSize);
   format->move(ref, moved);
   PoolGenNew(&amcseg->gen->next->pgenStruct, size);
-  trace->preserved += size;
+  TracePreserved(trace, seg, size);
   ss->wasMarked = FALSE;
   *refIO = moved;
   return ResOK;
@@ -680,7 +680,7 @@ static void amcReclaimNailed(AMC amc, Trace trace, Seg seg)
   }
   if (padBase != NULL)
     amcPad(pool, padBase, limit);
-  trace->preserved += live;     /* objects kept in place */
+  TracePreserved(trace, seg, live);     /* objects kept in place */
   amcSegBoardFree(amcseg);
   amcseg->nail = AMCNailNONE;
   SegSetWhite(seg, SegWhite(seg) & ~TraceSetSingle(trace->ti));

@@ -120,7 +120,7 @@ extern Bool TraceCheck(Trace trace);
 /* For pools */
 extern void TraceSegGrey(Trace trace, Seg seg);    /* seg has grey objects */
 extern void TraceSegCondemned(Trace trace, Seg seg, Size size);
-extern void TracePreserved(Trace trace, Size size); /* preserved bytes */
+extern void TracePreserved(Trace trace, Seg seg, Size size); /* preserved bytes of white seg */
 extern Trace ArenaTrace(Arena arena, TraceId ti);
 extern void TraceScanSegRange(ScanState ss, Seg seg);
 
