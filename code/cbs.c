@@ -43,6 +43,8 @@
  * range behaves like any other.
  */
 
+#include <stdint.h>
+
 #include "cbs.h"
 #include "arena.h"
 #include "control.h"
@@ -618,42 +620,62 @@ void CBSInsert(Range rangeReturn, CBS cbs, Range range)
  * can be had, or the batch is small, the ranges go in one at a time. */
 
 #define CBS_BATCH_MIN 32        /* smaller batches: one at a time */
-#define CBS_RADIX_BITS 8
-#define CBS_RADIX (1 << CBS_RADIX_BITS)
+#define CBS_RADIX_BITS_MAX 11
+#define CBS_RADIX_BITS_MIN 8
+
+/* One pass of the radix sort: src[0..count) into dst by the digit of
+ * `bits` bits at `shift`, keeping the order of equal digits. */
+static void cbsSortPass(Range dst, Range src, Count count, Shift shift, Shift bits)
+{
+  uint32_t counts[1 << CBS_RADIX_BITS_MAX];
+  Word mask = ((Word)1 << bits) - 1;
+  uint32_t sum = 0;
+  Index i;
+  for (i = 0; i <= mask; ++i)
+    counts[i] = 0;
+  for (i = 0; i < count; ++i)
+    ++counts[(AddrWord(src[i].base) >> shift) & mask];
+  for (i = 0; i <= mask; ++i) {
+    uint32_t c = counts[i];
+    counts[i] = sum;
+    sum += c;
+  }
+  for (i = 0; i < count; ++i)
+    dst[counts[(AddrWord(src[i].base) >> shift) & mask]++] = src[i];
+}
 
 /* Sort ranges[0..count) by base, using tmp[0..count) as well; return
  * whichever of the two holds the result.  A least-significant-digit radix
- * sort, a byte at a time, that skips the bytes in which all the bases
- * agree: the bases of one pool's free blocks usually differ only in a
- * few bytes, so this takes two to four linear passes. */
+ * sort over only the bits in which the bases differ: one pool's free
+ * blocks usually differ in twenty or so bits, so with digits of up to
+ * eleven bits (fewer for a small batch, whose counting table would
+ * otherwise cost more than its elements) this is two or three linear
+ * passes. */
 static Range cbsSortRanges(Range ranges, Range tmp, Count count)
 {
   Word all = WORD_ONES, any = 0, varying;
-  Count counts[CBS_RADIX];
   Range src = ranges, dst = tmp, t;
-  Shift shift;
+  Shift lo, width, digit, maxDigit, shift;
+  Count passes;
   Index i;
 
+  AVER(count < ((Count)1 << 31));
   for (i = 0; i < count; ++i) {
     all &= AddrWord(ranges[i].base);
     any |= AddrWord(ranges[i].base);
   }
   varying = all ^ any;
-  for (shift = 0; shift < WORD_WIDTH; shift += CBS_RADIX_BITS) {
-    Count sum = 0;
-    if (((varying >> shift) & (CBS_RADIX - 1)) == 0)
-      continue;
-    for (i = 0; i < CBS_RADIX; ++i)
-      counts[i] = 0;
-    for (i = 0; i < count; ++i)
-      ++counts[(AddrWord(src[i].base) >> shift) & (CBS_RADIX - 1)];
-    for (i = 0; i < CBS_RADIX; ++i) {
-      Count c = counts[i];
-      counts[i] = sum;
-      sum += c;
-    }
-    for (i = 0; i < count; ++i)
-      dst[counts[(AddrWord(src[i].base) >> shift) & (CBS_RADIX - 1)]++] = src[i];
+  if (varying == 0)
+    return src;
+  lo = (Shift)__builtin_ctzl((unsigned long)varying);
+  width = (Shift)(WORD_WIDTH - __builtin_clzl((unsigned long)varying)) - lo;
+  maxDigit = CBS_RADIX_BITS_MIN;
+  while (maxDigit < CBS_RADIX_BITS_MAX && ((Count)1 << (maxDigit + 1)) <= count)
+    ++maxDigit;
+  passes = (width + maxDigit - 1) / maxDigit;
+  digit = (Shift)((width + passes - 1) / passes);
+  for (shift = lo; shift < lo + width; shift += digit) {
+    cbsSortPass(dst, src, count, shift, SizeMin(digit, lo + width - shift));
     t = src;
     src = dst;
     dst = t;

@@ -42,6 +42,7 @@ static void genDescInit(GenDesc gen, Index index, Size capacity, double mortalit
   RingInit(&gen->poolGenRing);
   gen->collections = 0;
   gen->condemned = 0;
+  gen->preserved = 0;
   gen->sig = GenDescSig;
 }
 
@@ -256,8 +257,10 @@ void PolicyTopGenCollected(Arena arena)
   }
   gen->capacity = SizeMax(TOP_GEN_MIN, size);
   /* The top generation's index is (Index)-1 (chain.h). */
-  EVENTN(GenCollect, TRACE, (Word)arena, (Word)gen->index, gen->condemned, size, newSize);
+  EVENTN(GenCollect, TRACE, (Word)arena, (Word)gen->index, gen->condemned,
+         gen->preserved, size, newSize);
   gen->condemned = 0;
+  gen->preserved = 0;
   ++gen->collections;
 }
 

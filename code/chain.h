@@ -38,6 +38,7 @@ typedef struct GenDescStruct {
   Size condemned;               /* condemned in it by the current trace:
                                  * reported (GenCollect) and reset when
                                  * the trace ends; 0 between traces */
+  Size preserved;               /* of condemned, found alive: the same */
 } GenDescStruct;
 
 typedef struct PoolGenStruct {

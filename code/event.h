@@ -44,7 +44,7 @@
   X(TraceStart,   7, TRACE,  "arena why") \
   X(TraceFlip,    8, TRACE,  "arena trace condemned notCondemned") \
   X(TraceEnd,     9, TRACE,  "arena trace condemned live reclaimed scanned segsScanned") \
-  X(GenCollect,  10, TRACE,  "arena gen condemned size newSize") \
+  X(GenCollect,  10, TRACE,  "arena gen condemned preserved size newSize") \
   X(PauseBegin,  11, TRACE,  "arena") \
   X(PauseEnd,    12, TRACE,  "arena") \
   X(SegAlloc,    13, SEG,    "arena seg base size pool") \
@@ -58,7 +58,7 @@
 enum { EVENT_LIST(EVENT_ENUM) EventCodeLIMIT };
 #undef EVENT_ENUM
 
-#define EVENT_VERSION 2          /* 2: GenCollect gained condemned */
+#define EVENT_VERSION 3          /* 2: GenCollect gained condemned; 3: preserved */
 
 extern Word EventFilterWord;
 

@@ -41,6 +41,14 @@ Bool LockCheck(Lock lock)
 #define cpuRelax() ((void)0)
 #endif
 
+/* The owner token (lock.h).  Initial-exec TLS: one byte of the static
+ * TLS block, which even a dlopened libtarn can have. */
+static __thread char lockSelfByte __attribute__((tls_model("initial-exec")));
+#define lockSelf() ((LockOwner)&lockSelfByte)
+#define lockOwnerEqual(a, b) ((a) == (b))
+#define lockOwnerSet(lock) __atomic_store_n(&(lock)->owner, lockSelf(), __ATOMIC_RELAXED)
+#define lockOwnerIsSelf(lock) (__atomic_load_n(&(lock)->owner, __ATOMIC_RELAXED) == lockSelf())
+
 static void mutexInit(Lock lock) { lock->state = 0; }
 static void mutexFinish(Lock lock) { AVER(lock->state == 0); UNUSED(lock); }
 
@@ -66,13 +74,21 @@ static void mutexClaim(Lock lock)
     mutexClaimSlow(lock);
 }
 
+static void __attribute__((noinline)) mutexWake(Lock lock)
+{
+  (void)syscall(SYS_futex, &lock->state, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
 static void mutexRelease(Lock lock)
 {
   if (__atomic_exchange_n(&lock->state, 0, __ATOMIC_RELEASE) == 2)
-    (void)syscall(SYS_futex, &lock->state, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+    mutexWake(lock);
 }
 
 #else /* !LOCK_FUTEX */
+
+#define lockOwnerSet(lock) ((lock)->owner = pthread_self())
+#define lockOwnerIsSelf(lock) pthread_equal((lock)->owner, pthread_self())
 
 static void mutexInit(Lock lock) { pthread_mutex_init(&lock->mutex, NULL); }
 static void mutexFinish(Lock lock) { pthread_mutex_destroy(&lock->mutex); }
@@ -96,9 +112,22 @@ void LockFinish(Lock lock)
   lock->sig = SigINVALID;
 }
 
+/* Other threads read depth and owner without the lock (LockIsMine asks
+ * whether the caller holds it).  A claim publishes its owner before its
+ * depth (release), and LockIsMine reads the depth first (acquire), so a
+ * thread that sees a claim's depth also sees that claim's owner, never a
+ * stale owner left by an earlier claim of its own: with the stores the
+ * other way round, a thread that had just released the lock could take
+ * a new holder's claim for its own (threadstress caught this). */
+static void lockTake(Lock lock)
+{
+  lockOwnerSet(lock);
+  __atomic_store_n(&lock->depth, 1, __ATOMIC_RELEASE);
+}
+
 Bool LockIsMine(Lock lock)
 {
-  return lock->depth > 0 && pthread_equal(lock->owner, pthread_self());
+  return __atomic_load_n(&lock->depth, __ATOMIC_ACQUIRE) > 0 && lockOwnerIsSelf(lock);
 }
 
 void LockClaim(Lock lock)
@@ -106,8 +135,7 @@ void LockClaim(Lock lock)
   AVERT(Lock, lock);
   mutexClaim(lock);
   AVER(lock->depth == 0);       /* a non-recursive claim must be the first */
-  lock->owner = pthread_self();
-  lock->depth = 1;
+  lockTake(lock);
 }
 
 void LockRelease(Lock lock)
@@ -115,7 +143,7 @@ void LockRelease(Lock lock)
   AVERT(Lock, lock);
   AVER(LockIsMine(lock));
   AVER(lock->depth == 1);
-  lock->depth = 0;
+  __atomic_store_n(&lock->depth, 0, __ATOMIC_RELAXED);
   mutexRelease(lock);
 }
 
@@ -127,16 +155,19 @@ void LockClaimRecursive(Lock lock)
     return;
   }
   mutexClaim(lock);
-  lock->owner = pthread_self();
-  lock->depth = 1;
+  lockTake(lock);
 }
 
 void LockReleaseRecursive(Lock lock)
 {
   AVERT(Lock, lock);
   AVER(LockIsMine(lock));
-  if (--lock->depth == 0)
+  if (lock->depth == 1) {
+    __atomic_store_n(&lock->depth, 0, __ATOMIC_RELAXED);
     mutexRelease(lock);
+  } else {
+    --lock->depth;
+  }
 }
 
 static pthread_mutex_t globalMutex = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;

@@ -29,6 +29,17 @@
 #define LOCK_FUTEX 0
 #endif
 
+/* Who holds a lock.  With the futex lock, the address of a thread-local
+ * byte (lock.c): finding it is two instructions, where pthread_self is a
+ * call through the PLT, and every manual allocation claims a lock. */
+#if TARN_THREADS
+#if LOCK_FUTEX
+typedef const void *LockOwner;
+#else
+typedef pthread_t LockOwner;
+#endif
+#endif
+
 typedef struct LockStruct {
   Sig sig;
 #if TARN_THREADS
@@ -37,7 +48,7 @@ typedef struct LockStruct {
 #else
   pthread_mutex_t mutex;
 #endif
-  pthread_t owner;
+  LockOwner owner;
 #endif
   unsigned depth;               /* claims by the owner; 0 when free */
 } LockStruct;

@@ -505,7 +505,7 @@ void MSReclaim(Pool pool, Trace trace, Seg seg)
   }
   mspool->freeSize += freed;
   trace->reclaimed += freed;
-  TracePreserved(trace, live);
+  TracePreserved(trace, seg, live);
   SegSetWhite(seg, SegWhite(seg) & ~TraceSetSingle(trace->ti));
   if (msseg->freeGrains == msseg->grains && SegBuffer(seg) == NULL
       && SegGrey(seg) == TraceSetEMPTY)

@@ -106,8 +106,7 @@ Res PoolAlloc(Addr *pReturn, Pool pool, Size size)
   Res res;
   AVERT(Pool, pool);
   AVER(size > 0);
-  if (pool->klass->alloc == NULL)
-    return ResUNIMPL;
+  AVER(pool->klass->alloc != NULL);  /* mps_alloc checked */
   res = pool->klass->alloc(pReturn, pool, size);
   if (res == ResOK) {
     AVER(AddrIsAligned(*pReturn, pool->alignment));

@@ -778,7 +778,7 @@ static Res amcFix(Seg seg, ScanState ss, Addr *refIO)
     BTSet(amcseg->forwarded, i);
   }
   PoolGenNew(&amcseg->gen->next->pgenStruct, size);
-  trace->preserved += size;
+  TracePreserved(trace, seg, size);
   ss->wasMarked = FALSE;
   *refIO = moved;
   return ResOK;
@@ -887,7 +887,7 @@ static void amcReclaimNailed(AMC amc, Trace trace, Seg seg)
   }
   if (padBase != NULL)
     amcPad(pool, padBase, limit);
-  trace->preserved += live;     /* objects kept in place */
+  TracePreserved(trace, seg, live);     /* objects kept in place */
   amcSegBoardFree(amcseg);
   amcSegClaimsFree(amcseg);
   amcseg->nail = AMCNailNONE;

@@ -850,9 +850,11 @@ static Bool imxRegionOpen(IMX imx, IMXSpace to, IMXSpace from, Count n)
   return TRUE;
 }
 
-/* Record a copy at newBase in its block: it starts there, is grey, and,
- * in a condemned block, preserved (marked). */
-static void imxNoteCopy(Trace trace, Seg seg, Addr newBase, Size size)
+/* Record a copy, from the condemned block from, at newBase in block seg:
+ * it starts there, is grey, and is preserved: marked if seg is condemned
+ * too (its reclaim counts it, in seg's generation), else counted now, in
+ * from's generation. */
+static void imxNoteCopy(Trace trace, Seg from, Seg seg, Addr newBase, Size size)
 {
   IMXSeg to = IMXSegOf(seg);
   Index i = imxIndex(seg, newBase);
@@ -860,7 +862,7 @@ static void imxNoteCopy(Trace trace, Seg seg, Addr newBase, Size size)
   if (TraceSetIsMember(SegWhite(seg), trace->ti))
     BTSet(to->marks, i);        /* reclaim counts it as preserved */
   else
-    TracePreserved(trace, size);
+    TracePreserved(trace, from, size);
   if (SegRankSet(seg) != RankSetEMPTY) {
     BTSet(to->greys, i);
     to->hasGrey = TRUE;
@@ -897,7 +899,7 @@ static Bool imxCopy(Seg seg, ScanState ss, Addr *refIO)
   memcpy(newBase, base, size);
   *refIO = AddrAdd(newBase, imx->headerSize);
   format->move(ref, *refIO);
-  imxNoteCopy(trace, r->seg, newBase, size);
+  imxNoteCopy(trace, seg, r->seg, newBase, size);
   PoolGenNew(&to->pgenStruct, size);
   ss->wasMarked = FALSE;
   ++imx->statEvacuated;
@@ -1061,7 +1063,7 @@ static void imxReclaim(Pool pool, Trace trace, Seg seg)
     space->freeSize += (usedBefore - imxseg->usedLines) << imx->lineShift;
   imxseg->liveBytes = live;
   imxseg->candidate = imxseg->evacuate = FALSE;
-  TracePreserved(trace, live);
+  TracePreserved(trace, seg, live);
   if (usedBefore > imxseg->usedLines)
     trace->reclaimed += (usedBefore - imxseg->usedLines) << imx->lineShift;
   SegSetWhite(seg, SegWhite(seg) & ~TraceSetSingle(trace->ti));

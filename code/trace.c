@@ -212,9 +212,14 @@ void TraceSegCondemned(Trace trace, Seg seg, Size size)
     seg->pgen->gen->condemned += size;
 }
 
-void TracePreserved(Trace trace, Size size)
+/* Objects of size bytes, condemned in seg, survive (kept in place, or
+ * copied out of it): they count as live in the trace and in seg's
+ * generation (reported by GenCollect). */
+void TracePreserved(Trace trace, Seg seg, Size size)
 {
   trace->preserved += size;
+  if (seg->pgen != NULL)
+    seg->pgen->gen->preserved += size;
 }
 
 void TraceSetSerial(Trace trace)
@@ -804,8 +809,10 @@ static void traceResetGens(Chain chain, Index topGen)
       pgen->newSize = 0;
     }
     ++gen->collections;
-    EVENTN(GenCollect, TRACE, (Word)chain->arena, (Word)i, gen->condemned, size, newSize);
+    EVENTN(GenCollect, TRACE, (Word)chain->arena, (Word)i, gen->condemned,
+           gen->preserved, size, newSize);
     gen->condemned = 0;
+    gen->preserved = 0;
   }
 }
 

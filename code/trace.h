@@ -125,7 +125,7 @@ extern Bool TraceCheck(Trace trace);
 /* For pools */
 extern void TraceSegGrey(Trace trace, Seg seg);    /* seg has grey objects */
 extern void TraceSegCondemned(Trace trace, Seg seg, Size size);
-extern void TracePreserved(Trace trace, Size size); /* preserved bytes */
+extern void TracePreserved(Trace trace, Seg seg, Size size); /* preserved bytes of white seg */
 extern Trace ArenaTrace(Arena arena, TraceId ti);
 extern void TraceScanSegRange(ScanState ss, Seg seg);
 /* A pool whose whiten finds it cannot support a parallel phase (no memory

@@ -229,8 +229,23 @@ static mps_ap_t make_ap(mps_pool_t pool, mps_rank_t rank)
   return ap;
 }
 
+/* Zero the stack below the caller's frame.  The collector scans the
+ * whole stack ambiguously, including the words that calls which have
+ * returned left behind it; one of those pointing at a dropped list's
+ * head would keep the whole list alive, so every collection here starts
+ * from a scrubbed stack.  (Volatile stores, so that they are not
+ * optimised away as dead.) */
+static NOINLINE void scrub_stack(void)
+{
+  volatile word area[4096];
+  size_t i;
+  for (i = 0; i < sizeof area / sizeof area[0]; ++i)
+    area[i] = 0;
+}
+
 static void collect(void)
 {
+  scrub_stack();
   die(mps_arena_collect(arena), "collection");
   mps_arena_release(arena);
 }

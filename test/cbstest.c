@@ -381,6 +381,80 @@ static void testNormal(Arena arena, Align align, Count ops)
   free(mem);
 }
 
+/* A batch far larger and wider than the model's block: thousands of
+ * isolated 16-byte ranges whose bases differ in up to 36 bits, so that
+ * the batch's radix sort uses its widest digits and several passes, and
+ * a second batch that touches them all.  The addresses are never
+ * touched (the CBS keeps its nodes in control memory, and there is
+ * plenty of it, so no range goes on the in-band emergency list). */
+#define WIDE_COUNT 6000
+#define WIDE_SPAN_SHIFT 36
+
+static Addr wideBase;
+static RangeStruct wideSeen[2 * WIDE_COUNT];
+static Count wideSeenCount;
+
+static Bool wideVisit(CBS cbs, Range range, void *closure)
+{
+  (void)cbs;
+  (void)closure;
+  check(wideSeenCount < 2 * WIDE_COUNT);
+  wideSeen[wideSeenCount++] = *range;
+  return TRUE;
+}
+
+static int wideCompare(const void *a, const void *b)
+{
+  Addr x = ((const RangeStruct *)a)->base, y = ((const RangeStruct *)b)->base;
+  return x < y ? -1 : x > y;
+}
+
+static void testWideBatch(Arena arena)
+{
+  static RangeStruct batch[WIDE_COUNT], want[WIDE_COUNT];
+  CBSStruct cbsStruct;
+  CBS cbs = &cbsStruct;
+  Count n = 0, left, i;
+  wideBase = (Addr)((Word)1 << 40);
+  die(CBSInit(cbs, arena, 16), "CBSInit");
+  /* Distinct bases, 32 bytes apart at least: random slots of a bitmap. */
+  while (n < WIDE_COUNT) {
+    Word slot = ((Word)testRnd(1UL << 20) << (WIDE_SPAN_SHIFT - 5 - 20))
+                | testRnd(1UL << (WIDE_SPAN_SHIFT - 5 - 20));
+    Addr b = AddrAdd(wideBase, slot << 5);
+    for (i = 0; i < n && want[i].base != b; ++i) {
+    }
+    if (i < n)
+      continue;
+    RangeInit(&want[n], b, AddrAdd(b, 16));
+    batch[n] = want[n];
+    ++n;
+  }
+  CBSInsertManyLarge(&left, cbs, batch, n, 0);
+  check(left == 0);
+  qsort(want, n, sizeof want[0], wideCompare);
+  wideSeenCount = 0;
+  CBSIterate(cbs, wideVisit, NULL);
+  check(wideSeenCount == n);
+  for (i = 0; i < n; ++i)
+    check(wideSeen[i].base == want[i].base && wideSeen[i].limit == want[i].limit);
+  /* The gaps' first halves: every range grows to 32 bytes, none merges
+   * with the next (at least 32 bytes on). */
+  for (i = 0; i < n; ++i)
+    RangeInit(&batch[i], want[i].limit, AddrAdd(want[i].limit, 16));
+  CBSInsertManyLarge(&left, cbs, batch, n, 0);
+  check(left == 0);
+  wideSeenCount = 0;
+  CBSIterate(cbs, wideVisit, NULL);
+  for (i = 0; i < wideSeenCount; ++i)
+    check(RangeSize(&wideSeen[i]) % 32 == 0);
+  check(CBSSize(cbs) == n * 32);
+  check(CBSCheckDeep(cbs));
+  printf("  wide batch: %lu ranges over 2^%d bytes sorted and merged\n",
+         (unsigned long)n, WIDE_SPAN_SHIFT);
+  CBSFinish(cbs);
+}
+
 #define HOARD_MAX 100000
 
 static Arena hoardArena;
@@ -484,6 +558,7 @@ int main(int argc, char *argv[])
       "mps_arena_create_k");
   for (i = 0; i < sizeof aligns / sizeof aligns[0]; ++i)
     testNormal((Arena)arena, aligns[i], aligns[i] == 4096 ? 5000 : 20000);
+  testWideBatch((Arena)arena);
   mps_arena_destroy(arena);
 
   testEmergency(sizeof(Word));

@@ -13,8 +13,10 @@
  *    a TraceStart without a TraceFlip is a collection that condemned
  *    nothing (it posts no message);
  *  - each TraceEnd's condemned and live sizes equal its gc message's, and
- *    its condemned size is the sum of the condemned sizes of the
- *    GenCollect events (one per generation collected) before it;
+ *    its condemned and live sizes are the sums of the condemned and
+ *    preserved sizes of the GenCollect events (one per generation
+ *    collected) before it, and no generation preserved more than it
+ *    condemned;
  *  - PauseBegin and PauseEnd alternate, and the collection events fall
  *    inside pauses;
  *  - the label the test interned is in an Intern event with its text,
@@ -182,6 +184,7 @@ typedef struct Seen {
   unsigned long count[EventCodeLIMIT];
   unsigned long emptyStarts, ends;
   Word genCondemned;            /* sum of this trace's GenCollect condemned */
+  Word genPreserved;            /* and of their preserved */
   int inPause, flipped, started, poolInterned, poolLabelled;
   const Word *last;
 } Seen;
@@ -219,10 +222,13 @@ static void recordTrace(Seen *seen, const Word *rec, unsigned code, mps_label_t 
     seen->started = 1;
     seen->flipped = 0;
     seen->genCondemned = 0;
+    seen->genPreserved = 0;
     break;
   case EventCodeGenCollect:
     check(seen->inPause && seen->flipped);
     seen->genCondemned += arg(rec, "condemned");
+    seen->genPreserved += arg(rec, "preserved");
+    check(arg(rec, "preserved") <= arg(rec, "condemned"));
     break;
   case EventCodeTraceFlip:
     check(seen->inPause && seen->started && !seen->flipped);
@@ -234,6 +240,7 @@ static void recordTrace(Seen *seen, const Word *rec, unsigned code, mps_label_t 
     check(arg(rec, "live") == msgs.live[seen->ends]);
     /* every condemned segment belongs to a generation of the chain */
     check(seen->genCondemned == arg(rec, "condemned"));
+    check(seen->genPreserved == arg(rec, "live"));
     ++seen->ends;
     seen->started = seen->flipped = 0;
     break;
