@@ -180,6 +180,29 @@ ParCountsStruct *ParWorkerCounts(ParWorker w)
   return &w->counts;
 }
 
+/* Add what a worker preserved in one generation to it.  Workers add
+ * concurrently, but only when the generation changes (consecutive copies
+ * mostly come from one) and once at the end of the phase, so the shared
+ * counter is touched rarely. */
+static void parFlushGen(ParCountsStruct *c)
+{
+  if (c->gen != NULL && c->genPreserved > 0)
+    (void)__atomic_fetch_add(&c->gen->preserved, c->genPreserved, __ATOMIC_RELAXED);
+  c->genPreserved = 0;
+}
+
+void ParCountPreserved(ParWorker w, Seg seg, Size size)
+{
+  ParCountsStruct *c = &w->counts;
+  GenDesc gen = seg->pgen != NULL ? seg->pgen->gen : NULL;
+  c->preserved += size;
+  if (gen != c->gen) {
+    parFlushGen(c);
+    c->gen = gen;
+  }
+  c->genPreserved += size;
+}
+
 #if TARN_THREADS
 
 static __thread Bool parWorkerThread = FALSE;
@@ -617,6 +640,7 @@ Bool ParRun(Arena arena, Trace trace, ScanState proto,
   __atomic_store_n(&par->sharedCount, 0, __ATOMIC_RELAXED);
   for (i = 0; i < n; ++i) {
     ParCountsStruct *c = &par->worker[i].counts;
+    parFlushGen(c);
     countsReturn->preserved += c->preserved;
     countsReturn->scanned += c->scanned + par->worker[i].ss.scannedSize;
     countsReturn->fixRefs += c->fixRefs + par->worker[i].ss.fixRefs;

@@ -77,6 +77,8 @@ typedef struct ParRegionStruct {
 /* Per-worker counters, added to the trace by the coordinator at the end. */
 typedef struct ParCountsStruct {
   Size preserved;
+  struct GenDescStruct *gen;    /* the generation genPreserved is of */
+  Size genPreserved;            /* preserved, not yet added to gen */
   Size scanned;
   Count fixRefs;
   Count segsScanned;
@@ -123,6 +125,8 @@ extern ParRegion ParWorkerRegion(ParWorker w, void *key);
  * its unscanned objects become entries (ParRegionFlush). */
 extern void ParRegionFlush(ParWorker w, ParRegion r);
 extern ParCountsStruct *ParWorkerCounts(ParWorker w);
+/* A fix preserved size bytes condemned in seg (TracePreserved's work). */
+extern void ParCountPreserved(ParWorker w, Seg seg, Size size);
 
 /* Is the calling thread one of the collector's worker threads (not the
  * coordinator)?  For the event writer (event.c). */

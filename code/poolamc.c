@@ -719,7 +719,7 @@ static Res amcFixParallel(Seg seg, ScanState ss, Addr *refIO)
   moved = AddrAdd(newBase, amc->headerSize);
   format->move(ref, moved);
   ParBTSetRelease(amcseg->forwarded, i);
-  ParWorkerCounts(w)->preserved += size;
+  ParCountPreserved(w, seg, size);
   ss->wasMarked = FALSE;
   if (amc->scanned && !inRegion && !ParPush(w, newSeg, moved))
     __atomic_store_n(&newSeg->parRegrey, TRUE, __ATOMIC_RELAXED);
