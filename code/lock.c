@@ -119,10 +119,24 @@ void LockFinish(Lock lock)
  * stale owner left by an earlier claim of its own: with the stores the
  * other way round, a thread that had just released the lock could take
  * a new holder's claim for its own (threadstress caught this). */
+/* Lock order (lock.h): the global lock comes before arena locks.  The
+ * checked variety counts, per thread, the arena locks and global lock
+ * claims held, and fails a claim of the global lock made while holding
+ * an arena lock (unless the thread already has the global lock: it is
+ * recursive), which could deadlock with a thread that holds the global
+ * lock and waits for the arena's (a thread exiting registered does). */
+#if CHECKING
+static __thread unsigned lockArenaHeld, lockGlobalHeld;
+#define lockNoteArena(delta) ((void)(lockArenaHeld += (unsigned)(delta)))
+#else
+#define lockNoteArena(delta) ((void)0)
+#endif
+
 static void lockTake(Lock lock)
 {
   lockOwnerSet(lock);
   __atomic_store_n(&lock->depth, 1, __ATOMIC_RELEASE);
+  lockNoteArena(1);
 }
 
 Bool LockIsMine(Lock lock)
@@ -144,6 +158,7 @@ void LockRelease(Lock lock)
   AVER(LockIsMine(lock));
   AVER(lock->depth == 1);
   __atomic_store_n(&lock->depth, 0, __ATOMIC_RELAXED);
+  lockNoteArena(-1);
   mutexRelease(lock);
 }
 
@@ -164,6 +179,7 @@ void LockReleaseRecursive(Lock lock)
   AVER(LockIsMine(lock));
   if (lock->depth == 1) {
     __atomic_store_n(&lock->depth, 0, __ATOMIC_RELAXED);
+    lockNoteArena(-1);
     mutexRelease(lock);
   } else {
     --lock->depth;
@@ -172,9 +188,13 @@ void LockReleaseRecursive(Lock lock)
 
 static pthread_mutex_t globalMutex = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 
+/* In a child after fork, where every arena lock is made afresh. */
 void LockReinit(Lock lock)
 {
   LockInit(lock);
+#if CHECKING
+  lockArenaHeld = 0;
+#endif
 }
 
 void GlobalLockReinit(void)
@@ -184,10 +204,30 @@ void GlobalLockReinit(void)
   pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
   pthread_mutex_init(&globalMutex, &attr);
   pthread_mutexattr_destroy(&attr);
+#if CHECKING
+  lockGlobalHeld = 0;
+#endif
 }
 
-void GlobalLockClaim(void) { pthread_mutex_lock(&globalMutex); }
-void GlobalLockRelease(void) { pthread_mutex_unlock(&globalMutex); }
+void GlobalLockClaim(void)
+{
+#if CHECKING
+  AVER(lockArenaHeld == 0 || lockGlobalHeld > 0); /* lock order: global first */
+#endif
+  pthread_mutex_lock(&globalMutex);
+#if CHECKING
+  ++lockGlobalHeld;
+#endif
+}
+
+void GlobalLockRelease(void)
+{
+#if CHECKING
+  AVER(lockGlobalHeld > 0);
+  --lockGlobalHeld;
+#endif
+  pthread_mutex_unlock(&globalMutex);
+}
 
 /* Recursive, like the global lock it was split from (writing the log
  * header writes events). */

@@ -70,27 +70,42 @@ static void protHandler(int sig, siginfo_t *info, void *context)
   errno = savedErrno;
 }
 
-Res ProtInit(void)
+/* Install the handler (once per process).  This runs under the arena
+ * lock (barriers are first raised by a collection), so it must not take
+ * the global lock, which comes before arena locks: a thread exiting
+ * registered holds the global lock while it waits for the arena lock
+ * (thread.c), and the two deadlocked.  pthread_once makes other callers
+ * wait for the first, and the installer takes no lock. */
+static void protInstall(void)
 {
   struct sigaction sa;
-  Res res = ResOK;
-  GlobalLockClaim();
-  if (!protInstalled) {
-    memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = protHandler;
-    /* SA_NODEFER: handling one barrier hit may touch another protected
-     * segment (scanning a grey segment reads its referents' headers), and
-     * that fault must reach the handler too. */
-    sa.sa_flags = SA_SIGINFO | SA_RESTART | SA_NODEFER;
-    /* Nothing is blocked: a thread waiting in the handler for the arena
-     * lock must still be suspendable by the collector. */
-    sigemptyset(&sa.sa_mask);
-    if (sigaction(SIGSEGV, &sa, &protPrevSEGV) != 0
-        || sigaction(SIGBUS, &sa, &protPrevBUS) != 0)
-      res = ResRESOURCE;
-    else
-      protInstalled = TRUE;
-  }
-  GlobalLockRelease();
-  return res;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = protHandler;
+  /* SA_NODEFER: handling one barrier hit may touch another protected
+   * segment (scanning a grey segment reads its referents' headers), and
+   * that fault must reach the handler too. */
+  sa.sa_flags = SA_SIGINFO | SA_RESTART | SA_NODEFER;
+  /* Nothing is blocked: a thread waiting in the handler for the arena
+   * lock must still be suspendable by the collector. */
+  sigemptyset(&sa.sa_mask);
+  if (sigaction(SIGSEGV, &sa, &protPrevSEGV) == 0
+      && sigaction(SIGBUS, &sa, &protPrevBUS) == 0)
+    __atomic_store_n(&protInstalled, TRUE, __ATOMIC_RELEASE);
+}
+
+#if TARN_THREADS
+#include <pthread.h>
+static pthread_once_t protOnce = PTHREAD_ONCE_INIT;
+#endif
+
+Res ProtInit(void)
+{
+  if (__atomic_load_n(&protInstalled, __ATOMIC_ACQUIRE))
+    return ResOK;
+#if TARN_THREADS
+  (void)pthread_once(&protOnce, protInstall);
+#else
+  protInstall();
+#endif
+  return __atomic_load_n(&protInstalled, __ATOMIC_ACQUIRE) ? ResOK : ResRESOURCE;
 }
