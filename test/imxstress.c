@@ -322,8 +322,15 @@ static void newAmbig(size_t k)
   ambigRoots[k] = (char *)o + amb[k].off;
   weakAmbig[k] = o;
   amb[k].live = 1;
-  c = newObj(0);                /* may collect: o is pinned */
-  setRef(amb[k].obj, 0, c);
+  /* This allocation may collect.  What pins o meanwhile is the local
+   * o itself, used below, so live in a register or a stack slot of this
+   * thread: an ambiguous reference to its client address.  (The root
+   * alone may not pin it: with MPS_KEY_INTERIOR false an interior
+   * pointer does not, and the weak reference does not keep it alive;
+   * amb[] is not scanned, so a reference read back from there after the
+   * allocation may be stale.) */
+  c = newObj(0);
+  setRef(o, 0, c);
   amb[k].childId = (Id)c->id;
 }
 
