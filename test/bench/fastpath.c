@@ -15,10 +15,11 @@
  *   ap       mps_reserve / mps_commit (the inline macros of mps.h) on an
  *            AMCZ pool, arena parked so that no collection runs: the bump
  *            pointer plus, once per buffer, mps_ap_fill; nothing is freed
- *   malloc   glibc malloc, nothing freed (the closest malloc gets to a
- *            bump allocator)
+ *   malloc   glibc malloc, nothing freed in the loop (the closest malloc
+ *            gets to a bump allocator); the loop stores each object in
+ *            an array, and they are freed after the timing
  *   malloc+free  malloc, and free of the object allocated 64 before: a
- *            steady state of 64 live objects
+ *            steady state of 64 live objects, freed after the timing
  *   sac      MPS_SAC_ALLOC_FAST / MPS_SAC_FREE_FAST over MVFF, one class
  *            of S bytes, the same 64-object ring
  *   mfs      mps_alloc / mps_free on an MFS pool of S-byte units, the same
@@ -67,6 +68,7 @@ static mps_fmt_t fmt;
 static void *ring[RING];
 static mps_word_t ringStore[RING][8];   /* the loop's objects (S <= 64) */
 static volatile uintptr_t sink;         /* keeps the results observable */
+static void **kept;                     /* malloc: every object, to free */
 
 static void fail(const char *what)
 {
@@ -130,7 +132,7 @@ static void __attribute__((noinline)) fpMalloc(size_t n)
     if (p == NULL)
       fail("malloc failed");
     INIT(p, i);
-    sink += (uintptr_t)p;
+    kept[i] = p;
   }
 }
 
@@ -180,6 +182,11 @@ static void __attribute__((noinline)) fpPool(size_t n)
 static void setup(Config c)
 {
   mps_res_t res = MPS_RES_OK;
+  if (c == C_MALLOC) {
+    kept = malloc((optN > 0 ? optN : 1) * sizeof *kept);
+    if (kept == NULL)
+      fail("malloc failed");
+  }
   if (c == C_LOOP || c == C_MALLOC || c == C_MALLOCFREE)
     return;
   if (mps_arena_create_k(&arena, mps_arena_class_vm(), mps_args_none) != MPS_RES_OK)
@@ -241,6 +248,22 @@ static void run(Config c)
   }
 }
 
+/* After the timing: free what the malloc loops left allocated (the
+ * pools' objects go with their arena). */
+static void teardown(Config c)
+{
+  size_t i;
+  if (c == C_MALLOC) {
+    for (i = 0; i < optN; ++i)
+      free(kept[i]);
+    free(kept);
+    kept = NULL;
+  } else if (c == C_MALLOCFREE) {
+    for (i = 0; i < RING; ++i)
+      free(ring[i]);
+  }
+}
+
 static double cpuNow(void)
 {
   struct timespec ts;
@@ -284,6 +307,7 @@ int main(int argc, char *argv[])
            (unsigned long)optN, (unsigned long)optSize,
            (cpuNow() - t0) * 1e9 / (double)optN);
     fflush(stdout);
+    teardown((Config)c);
     if (arena != NULL) {
       if (sac != NULL)
         mps_sac_destroy(sac);
