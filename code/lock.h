@@ -68,7 +68,10 @@ extern Bool LockCheck(Lock lock);
  * thread.c's suspension lock (held from ThreadRingSuspend to
  * ThreadRingResume), then the telemetry lock, which protects the event
  * buffer and is a leaf: events are written with arena locks held, and
- * nothing is claimed while the telemetry lock is held. */
+ * nothing is claimed while the telemetry lock is held.  The checked
+ * variety fails a claim of the global lock made while the thread holds
+ * an arena lock (lock.c).  The fault handler is installed with
+ * pthread_once (prot.c), under no lock of ours. */
 extern void GlobalLockClaim(void);
 extern void GlobalLockRelease(void);
 extern void TelemetryLockClaim(void);
