@@ -9,7 +9,6 @@
 #define HEADER(type, size) ((mps_word_t)(type) | ((mps_word_t)(size) << 8))
 
 static size_t testfmtHeader = 0;
-unsigned long testfmt_scanned = 0, testfmt_forwarded = 0, testfmt_padded = 0;
 
 size_t testfmt_header_size(void)
 {
@@ -49,8 +48,6 @@ static mps_res_t testfmtScan(mps_ss_t ss, mps_addr_t base, mps_addr_t limit)
           if (res != MPS_RES_OK)
             return res;
         }
-        /* Several collector threads may scan at once (parallel tracing). */
-        (void)__atomic_fetch_add(&testfmt_scanned, 1, __ATOMIC_RELAXED);
       }
       p += SIZE(h);
     }
@@ -69,7 +66,6 @@ static void testfmtFwd(mps_addr_t old, mps_addr_t new)
   size_t size = SIZE(BLOCK_HEADER(old));
   BLOCK_HEADER(old) = HEADER(TESTOBJ_FWD, size);
   obj->id = (mps_word_t)new;
-  (void)__atomic_fetch_add(&testfmt_forwarded, 1, __ATOMIC_RELAXED);
 }
 
 static mps_addr_t testfmtIsFwd(mps_addr_t addr)
@@ -84,7 +80,6 @@ static mps_addr_t testfmtIsFwd(mps_addr_t addr)
 static void testfmtPad(mps_addr_t addr, size_t size)
 {
   *(mps_word_t *)addr = HEADER(TESTOBJ_PAD, size);
-  (void)__atomic_fetch_add(&testfmt_padded, 1, __ATOMIC_RELAXED);
 }
 
 static mps_addr_t testfmtClass(mps_addr_t addr)

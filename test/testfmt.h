@@ -55,7 +55,4 @@ extern mps_addr_t testfmt_skip(mps_addr_t addr);
 /* Is the block at client pointer addr a padding object? */
 extern int testfmt_is_pad(mps_addr_t addr);
 
-/* Counters the format keeps (for tests that check scanning happened). */
-extern unsigned long testfmt_scanned, testfmt_forwarded, testfmt_padded;
-
 #endif /* testfmt_h */

@@ -174,6 +174,30 @@ static void fail(const char *what)
 unsigned long treeScannedRefs = 0;      /* references MPS_FIX1 tested */
 unsigned long treeFix2Calls = 0;        /* of which passed to MPS_FIX2 */
 
+/* With parallel tracing several collector threads scan at once, often an
+ * object per call: adding to the shared counters on every call would
+ * bounce their cache line between the cores and measure that instead of
+ * the collector.  Each thread adds up in counters of its own and passes
+ * them on every TREE_COUNT_FLUSH references (so a worker's last few
+ * thousand go uncounted); treeCountFlush passes on the calling thread's. */
+#define TREE_COUNT_FLUSH 65536
+static __thread unsigned long treeLocalRefs, treeLocalFix2;
+
+static void treeCountFlush(void)
+{
+  (void)__atomic_fetch_add(&treeScannedRefs, treeLocalRefs, __ATOMIC_RELAXED);
+  (void)__atomic_fetch_add(&treeFix2Calls, treeLocalFix2, __ATOMIC_RELAXED);
+  treeLocalRefs = treeLocalFix2 = 0;
+}
+
+static void treeCount(unsigned long refs, unsigned long fix2)
+{
+  treeLocalRefs += refs;
+  treeLocalFix2 += fix2;
+  if (treeLocalRefs >= TREE_COUNT_FLUSH)
+    treeCountFlush();
+}
+
 mps_res_t treeScan(mps_ss_t ss, mps_addr_t base, mps_addr_t limit)
 {
   mps_word_t *p = base;
@@ -190,7 +214,7 @@ mps_res_t treeScan(mps_ss_t ss, mps_addr_t base, mps_addr_t limit)
             mps_res_t res = MPS_FIX2(ss, &r[i]);
             ++fix2;
             if (res != MPS_RES_OK) {
-              treeFix2Calls += fix2;
+              treeCount(refs, fix2);
               return res;
             }
           }
@@ -200,8 +224,7 @@ mps_res_t treeScan(mps_ss_t ss, mps_addr_t base, mps_addr_t limit)
       p = (mps_word_t *)((char *)p + HSIZE(h));
     }
   } MPS_SCAN_END(ss);
-  treeScannedRefs += refs;
-  treeFix2Calls += fix2;
+  treeCount(refs, fix2);
   return MPS_RES_OK;
 }
 
@@ -695,6 +718,7 @@ static void __attribute__((noinline)) runOne(PoolKind k, Result *r)
   r->peak = peakFootprint - footprintBase;
   r->rss = rss0 >= 0 && rss1 >= rss0 ? (size_t)(rss1 - rss0) * 1024 : 0;
   r->allocs = allocCount;
+  treeCountFlush();
   r->scannedRefs = treeScannedRefs;
   r->fix2Calls = treeFix2Calls;
   if (k == P_BOEHM) {
