@@ -45,7 +45,6 @@ Bool LockCheck(Lock lock)
  * TLS block, which even a dlopened libtarn can have. */
 static __thread char lockSelfByte __attribute__((tls_model("initial-exec")));
 #define lockSelf() ((LockOwner)&lockSelfByte)
-#define lockOwnerEqual(a, b) ((a) == (b))
 #define lockOwnerSet(lock) __atomic_store_n(&(lock)->owner, lockSelf(), __ATOMIC_RELAXED)
 #define lockOwnerIsSelf(lock) (__atomic_load_n(&(lock)->owner, __ATOMIC_RELAXED) == lockSelf())
 
