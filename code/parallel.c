@@ -697,11 +697,6 @@ Bool ParRun(Arena arena, Trace trace, ScanState proto,
   NOTREACHED;
   return FALSE;
 }
-static void parPacketFreeLocked(Par par, ParPacket p)
-{
-  p->next = par->free;
-  par->free = p;
-}
 static void parStopThreads(Par par) { UNUSED(par); }
 
 #endif /* TARN_THREADS */
