@@ -682,6 +682,11 @@ Bool ParPush(ParWorker w, Seg seg, Addr client)
 }
 void ParLock(ParWorker w) { UNUSED(w); }
 void ParUnlock(ParWorker w) { UNUSED(w); }
+void ParRegionFlush(ParWorker w, ParRegion r)
+{
+  UNUSED(w); UNUSED(r);
+  NOTREACHED;                   /* only workers have regions to flush */
+}
 ParRegion ParWorkerRegion(ParWorker w, void *key)
 {
   UNUSED(key);
