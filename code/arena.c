@@ -359,11 +359,21 @@ static Bool chunkPlaceInRun(Index *baseReturn, Arena arena, Chunk chunk,
  * memory back and later grows again (a manual pool whose live set rises
  * and falls) then keeps its footprint instead of adding fresh memory to
  * the spare it left.  The spare runs are those of committed & ~alloc,
- * found a word at a time; each is offered to chunkPlaceInRun. */
+ * found a word at a time from spareHint (below it there are none, so a
+ * collector that takes its to-space from the spare its last from-space
+ * left does not walk the whole allocated heap each time); each run is
+ * offered to chunkPlaceInRun. */
 /* The number of consecutive set bits of w from bit 0. */
 static inline Count wordTrailingOnes(Word w)
 {
   return ~w == 0 ? WORD_WIDTH : (Count)__builtin_ctzl((unsigned long)~w);
+}
+
+/* Lower the spare hint of a chunk when grains from i on become spare. */
+static void chunkSpareFrom(Chunk chunk, Index i)
+{
+  if (i < chunk->spareHint)
+    chunk->spareHint = i;
 }
 
 static Bool chunkFindSpareRun(Index *baseReturn, Arena arena, Chunk chunk,
@@ -371,17 +381,23 @@ static Bool chunkFindSpareRun(Index *baseReturn, Arena arena, Chunk chunk,
 {
   Index words = (chunk->grains + WORD_WIDTH - 1) >> WORD_SHIFT;
   Index w, runBase = 0;
+  Index first = chunk->grains;  /* the lowest spare grain seen */
   Count len = 0;                /* of the spare run in hand */
   Count spare = chunk->committedGrains - chunk->allocGrains;  /* not yet seen */
+  Bool found = FALSE;
   if (spare < n)
     return FALSE;
-  /* No grain below freeHint is free; stop once every spare grain has
-   * been seen and the run in hand is over.  Within a word, jump from run
-   * to run with count-trailing-zeros/ones. */
-  for (w = chunk->freeHint >> WORD_SHIFT; w < words && (spare > 0 || len > 0); ++w) {
+  /* Stop once every spare grain has been seen and the run in hand is
+   * over.  Within a word, jump from run to run with count-trailing-
+   * zeros/ones. */
+  for (w = chunk->spareHint >> WORD_SHIFT; w < words && (spare > 0 || len > 0); ++w) {
     Word bits = chunk->committedTable[w] & ~chunk->allocTable[w];
     Count pos = 0;
+    if (bits == 0 && len == 0)
+      continue;
     spare -= (Count)__builtin_popcountl((unsigned long)bits);
+    if (bits != 0 && first == chunk->grains)
+      first = (w << WORD_SHIFT) + (Index)__builtin_ctzl((unsigned long)bits);
     while (pos < WORD_WIDTH) {
       Word rest = bits >> pos;
       Count ones;
@@ -399,14 +415,24 @@ static Bool chunkFindSpareRun(Index *baseReturn, Arena arena, Chunk chunk,
       pos += ones;
       if (pos < WORD_WIDTH) {   /* the run ends inside this word */
         if (len >= n
-            && chunkPlaceInRun(baseReturn, arena, chunk, runBase, runBase + len, n, pref))
-          return TRUE;
+            && chunkPlaceInRun(baseReturn, arena, chunk, runBase, runBase + len, n, pref)) {
+          found = TRUE;
+          goto done;
+        }
         len = 0;
       }
     }
   }
-  return len >= n
-         && chunkPlaceInRun(baseReturn, arena, chunk, runBase, runBase + len, n, pref);
+  found = len >= n
+          && chunkPlaceInRun(baseReturn, arena, chunk, runBase, runBase + len, n, pref);
+done:
+  /* Every grain below `first` from the old hint was seen not spare; a
+   * run taken at `first` moves the hint past it. */
+  if (found && *baseReturn == first)
+    first += n;
+  if (first > chunk->spareHint)
+    chunk->spareHint = first;
+  return found;
 }
 
 /* A run is examined at most `enough` grains at a time (the search does
@@ -574,6 +600,7 @@ failCommit:
   chunk->allocGrains -= n;
   if (base < chunk->freeHint)
     chunk->freeHint = base;
+  chunkSpareFrom(chunk, base);
   arena->spareCommitted += BTCountSet(chunk->committedTable, base, base + n) << gs;
   return res;
 }
@@ -598,6 +625,7 @@ void ArenaFree(Arena arena, Addr base, Size size)
   chunk->allocGrains -= n;
   if (i < chunk->freeHint)
     chunk->freeHint = i;
+  chunkSpareFrom(chunk, i);
   TractTableSet(arena, base, AddrAdd(base, size), NULL);
   VG_NOACCESS(base, size);
   arena->spareCommitted += size;

@@ -259,6 +259,15 @@ void ParUnlock(ParWorker w)
   (void)pthread_mutex_unlock(&w->par->lock);
 }
 
+/* Is a worker idle with nothing on offer?  (Not while a shared packet
+ * waits: a starving worker that is descheduled would otherwise be given
+ * one packet per push.) */
+static Bool parSomeoneStarves(Par par)
+{
+  return __atomic_load_n(&par->idle, __ATOMIC_RELAXED) > 0
+         && __atomic_load_n(&par->sharedCount, __ATOMIC_RELAXED) == 0;
+}
+
 /* Give half of a packet to the shared list, for an idle worker. */
 static void parShareHalf(ParWorker w)
 {
@@ -279,7 +288,7 @@ static void parShareHalf(ParWorker w)
 
 /* Push an entry on the worker's stack.  FALSE if no packet could be had
  * (no memory): the caller must make the work reachable another way. */
-Bool ParPush(ParWorker w, Seg seg, Addr client)
+static Bool parPushEntry(ParWorker w, const ParEntryStruct *e)
 {
   Par par = w->par;
   ParPacket p = w->packet;
@@ -293,77 +302,139 @@ Bool ParPush(ParWorker w, Seg seg, Addr client)
     if (p == NULL)
       return FALSE;
   }
-  p->entry[p->count].seg = seg;
-  p->entry[p->count].client = client;
+  p->entry[p->count] = *e;
   ++p->count;
-  /* Someone is starving and nothing is on offer: share, while there is
-   * enough to split.  (Not while a shared packet waits: a starving worker
-   * that is descheduled would otherwise get one packet per push.) */
-  if (p->count >= 8 && __atomic_load_n(&par->idle, __ATOMIC_RELAXED) > 0
-      && __atomic_load_n(&par->sharedCount, __ATOMIC_RELAXED) == 0)
+  /* Someone is starving: share, while there is enough to split. */
+  if (p->count >= 8 && parSomeoneStarves(par))
     parShareHalf(w);
   return TRUE;
 }
 
-/* The next unscanned object of a region, as an entry. */
-static Bool parRegionNext(ParRegion r, ParEntryStruct *entryReturn)
+Bool ParPush(ParWorker w, Seg seg, Addr client)
+{
+  ParEntryStruct e;
+  e.seg = seg;
+  e.client = client;
+  e.limit = NULL;
+  return parPushEntry(w, &e);
+}
+
+/* Publish one entry at once, for a starving worker.  FALSE if no packet
+ * could be had. */
+static Bool parShareEntry(ParWorker w, const ParEntryStruct *e)
+{
+  Par par = w->par;
+  ParPacket q;
+  ParLock(w);
+  q = parPacketGetLocked(par);
+  if (q != NULL) {
+    q->entry[0] = *e;
+    q->count = 1;
+    parPublishLocked(par, q);
+  }
+  ParUnlock(w);
+  return q != NULL;
+}
+
+/* A region's unscanned objects, [scanned, init), are the worker's own
+ * work, taken a run at a time (one call of the format's scan), and the
+ * part of it that a starving worker is offered.  Runs are capped at
+ * PAR_RUN_SIZE bytes, so that most of the work stays in the region where
+ * it can be shared, not in a long run that one worker scans alone. */
+
+/* Cut a run of objects after about `cap` bytes (at least one object):
+ * TRUE if there is a rest, which goes to *restReturn. */
+static Bool parRunCut(ParEntryStruct *run, Size cap, ParEntryStruct *restReturn)
 {
   Format format;
-  Addr client;
+  Addr want, end;
+  if (AddrOffset(run->client, run->limit) <= cap)
+    return FALSE;
+  format = SegPool(run->seg)->format;
+  want = AddrAdd(run->client, cap);
+  end = (Addr)format->skip(run->client);
+  while (end < want)
+    end = (Addr)format->skip(end);
+  if (end >= run->limit)
+    return FALSE;
+  restReturn->seg = run->seg;
+  restReturn->client = end;
+  restReturn->limit = run->limit;
+  run->limit = end;
+  return TRUE;
+}
+
+/* The unscanned objects of a region, at most about `cap` bytes of them
+ * (at least one object), as an entry; they then count as scanned. */
+static Bool parRegionRun(ParRegion r, ParEntryStruct *entryReturn, Size cap)
+{
+  Size header;
+  ParEntryStruct rest;
   if (r->key == NULL || r->seg == NULL || r->scanned >= r->init)
     return FALSE;
-  format = SegPool(r->seg)->format;
-  client = AddrAdd(r->scanned, format->headerSize);
+  header = SegPool(r->seg)->format->headerSize;
   entryReturn->seg = r->seg;
-  entryReturn->client = client;
-  r->scanned = AddrSub((Addr)format->skip(client), format->headerSize);
+  entryReturn->client = AddrAdd(r->scanned, header);
+  entryReturn->limit = AddrAdd(r->init, header);
+  (void)parRunCut(entryReturn, cap, &rest);
+  r->scanned = AddrSub(entryReturn->limit, header);
   return TRUE;
 }
 
 void ParRegionFlush(ParWorker w, ParRegion r)
 {
   ParEntryStruct e;
-  while (parRegionNext(r, &e))
-    if (!ParPush(w, e.seg, e.client)) {
-      /* No packet: the pool scans the whole segment again afterwards. */
-      __atomic_store_n(&e.seg->parRegrey, TRUE, __ATOMIC_RELAXED);
-      r->scanned = r->init;
-    }
+  if (parRegionRun(r, &e, (Size)-1) && !parPushEntry(w, &e)) {
+    /* No packet: the pool scans the whole segment again afterwards. */
+    __atomic_store_n(&e.seg->parRegrey, TRUE, __ATOMIC_RELAXED);
+  }
 }
 
-/* Take the next object from the worker's regions; when someone starves,
- * hand some more on as entries (ParPush shares them). */
+/* Offer a starving worker the older half (by size) of the region's
+ * unscanned objects, or all of them if that is at most a run. */
+static void parRegionOffer(ParWorker w, ParRegion r)
+{
+  ParEntryStruct e;
+  Addr oldScanned = r->scanned;
+  Size backlog = AddrOffset(r->scanned, r->init);
+  if (backlog == 0 || r->seg == NULL)
+    return;
+  (void)parRegionRun(r, &e, backlog > PAR_RUN_SIZE ? backlog / 2 : backlog);
+  if (!parShareEntry(w, &e))
+    r->scanned = oldScanned;    /* no packet: keep it */
+}
+
+/* Take a run from one of the worker's regions (offering some of the rest
+ * if someone starves). */
 static Bool parRegionTake(ParWorker w, ParEntryStruct *entryReturn)
 {
-  Par par = w->par;
   Index i;
   for (i = 0; i < PAR_REGIONS; ++i) {
     ParRegion r = &w->region[i];
-    if (parRegionNext(r, entryReturn)) {
-      if (__atomic_load_n(&par->idle, __ATOMIC_RELAXED) > 0
-          && __atomic_load_n(&par->sharedCount, __ATOMIC_RELAXED) == 0) {
-        ParEntryStruct e;
-        Count k;
-        for (k = 0; k < 16 && parRegionNext(r, &e); ++k)
-          if (!ParPush(w, e.seg, e.client)) {
-            __atomic_store_n(&e.seg->parRegrey, TRUE, __ATOMIC_RELAXED);
-            r->scanned = r->init;
-            break;
-          }
-      }
+    if (parRegionRun(r, entryReturn, PAR_RUN_SIZE)) {
+      if (parSomeoneStarves(w->par))
+        parRegionOffer(w, r);
       return TRUE;
     }
   }
   return FALSE;
 }
 
+/* A region for key (a pool's generation, say), opened if need be.  The
+ * caller is about to copy into it: a starving worker is offered some of
+ * its unscanned objects now, rather than when this worker next takes a
+ * run. */
 ParRegion ParWorkerRegion(ParWorker w, void *key)
 {
   Index i;
   ParRegion r;
   for (i = 0; i < PAR_REGIONS; ++i)
-    if (w->region[i].key == key)
-      return &w->region[i];
+    if (w->region[i].key == key) {
+      r = &w->region[i];
+      if (parSomeoneStarves(w->par))
+        parRegionOffer(w, r);
+      return r;
+    }
   for (i = 0; i < PAR_REGIONS; ++i)
     if (w->region[i].key == NULL)
       break;
@@ -410,8 +481,23 @@ static Bool parTake(ParWorker w, ParEntryStruct *entryReturn)
     if (__atomic_load_n(&par->stop, __ATOMIC_RELAXED))
       return FALSE;
     if (p != NULL && p->count > 0) {
-      --p->count;
-      *entryReturn = p->entry[p->count];
+      ParEntryStruct *top = &p->entry[p->count - 1];
+      ParEntryStruct rest;
+      *entryReturn = *top;
+      /* A long run (a region's flushed objects, or one shared) is
+       * scanned a part at a time; the rest stays, to be shared. */
+      if (top->client != NULL && top->limit != NULL
+          && parRunCut(entryReturn, PAR_RUN_SIZE, &rest)) {
+        *top = rest;
+        if (parSomeoneStarves(par)) {
+          ParEntryStruct half = rest;
+          if (parRunCut(&half, AddrOffset(rest.client, rest.limit) / 2, top)
+              && !parShareEntry(w, &half))
+            top->client = half.client;  /* no packet: keep it */
+        }
+      } else {
+        --p->count;
+      }
       return TRUE;
     }
     if (parRegionTake(w, entryReturn))
@@ -470,7 +556,7 @@ static void parWork(ParWorker w)
   ParEntryStruct e;
   Count n = 0;
   while (parTake(w, &e)) {
-    par->process(w, &w->ss, e.seg, e.client);
+    par->process(w, &w->ss, e.seg, e.client, e.limit);
     /* Only the coordinator reads the clock: mps_clock is the client's
      * plinth, which need not be callable from other threads. */
     if (w->index == 0 && (++n & 31) == 0 && par->deadline != CLOCK_NEVER

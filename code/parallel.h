@@ -39,8 +39,9 @@
 #define ParPacketSig ((Sig)0x519BA4CE)
 
 #define PAR_MAX_WORKERS 16      /* a cap on threads per arena */
-#define PAR_PACKET_ENTRIES 254  /* a packet is about 4 KiB */
+#define PAR_PACKET_ENTRIES 169  /* a packet is about 4 KiB */
 #define PAR_REGIONS 4           /* bump regions per worker */
+#define PAR_RUN_SIZE ((Size)4096) /* bytes of a region scanned at once */
 
 typedef struct ParStruct *Par;
 typedef struct ParWorkerStruct *ParWorker;
@@ -50,6 +51,9 @@ typedef struct ParRegionStruct *ParRegion;
 typedef struct ParEntryStruct {
   Seg seg;
   Addr client;                  /* NULL: the whole (grey) segment */
+  Addr limit;                   /* NULL: the one object at client; else
+                                   the objects from client up to limit
+                                   (a run of a worker's region) */
 } ParEntryStruct;
 
 typedef struct ParPacketStruct {
@@ -71,6 +75,7 @@ typedef struct ParRegionStruct {
   Addr init;
   Addr limit;
   Size used;                    /* bytes allocated since opened */
+  Count fills;                  /* segments taken since opened */
   void (*close)(ParRegion region);
 } ParRegionStruct;
 
@@ -82,7 +87,7 @@ typedef struct ParCountsStruct {
   Size scanned;
   Count fixRefs;
   Count segsScanned;
-  Count objects;                /* object entries scanned */
+  Count objects;                /* entries scanned: objects or runs */
   Count steals;                 /* packets taken from the shared list */
   Bool emergency;               /* ran out of memory for to-space */
 } ParCountsStruct;
@@ -108,7 +113,7 @@ extern Count ParCoresAvailable(void);
  * (TRUE) or `deadline` passed (FALSE; then the entries left over are
  * passed to `leftover` on the coordinator's thread, after the workers have
  * stopped).  `ss` is the prototype scan state each worker copies. */
-typedef void (*ParProcessMethod)(ParWorker w, ScanState ss, Seg seg, Addr client);
+typedef void (*ParProcessMethod)(ParWorker w, ScanState ss, Seg seg, Addr client, Addr limit);
 typedef void (*ParLeftoverMethod)(Trace trace, Seg seg, Addr client);
 extern Bool ParRun(Arena arena, Trace trace, ScanState proto,
                    ParEntryStruct *seeds, Count seedCount, mps_clock_t deadline,
@@ -121,8 +126,9 @@ extern void ParLock(ParWorker w);
 extern void ParUnlock(ParWorker w);
 extern ParRegion ParWorkerRegion(ParWorker w, void *key);
 /* Objects copied into a region are the worker's work, scanned in copy
- * order (Cheney) from `scanned`; before a region's segment is given up,
- * its unscanned objects become entries (ParRegionFlush). */
+ * order (Cheney) from `scanned`, a run of them at a time; before a
+ * region's segment is given up, its unscanned run becomes an entry
+ * (ParRegionFlush). */
 extern void ParRegionFlush(ParWorker w, ParRegion r);
 extern ParCountsStruct *ParWorkerCounts(ParWorker w);
 /* A fix preserved size bytes condemned in seg (TracePreserved's work). */
@@ -153,6 +159,51 @@ static inline void ParBTSetRelease(Word *bt, Index i)
 {
   Word bit = (Word)1 << (i & (WORD_WIDTH - 1));
   (void)__atomic_fetch_or(&bt[i >> WORD_SHIFT], bit, __ATOMIC_RELEASE);
+}
+
+/* A claim table: two bits for each index i, in one word, so that a fix
+ * that reads an object's state and then claims it touches one cache
+ * line (another worker may have written it).  Bit 2i: claimed, some fix
+ * has taken the object; bit 2i+1: done, that fix finished with it (its
+ * writes are published with release ordering).  PAR_CLAIM_SIZE(n) bytes
+ * for n indexes. */
+#define PAR_CLAIM_SIZE(n) BT_SIZE(2 * (n))
+
+typedef enum ParClaimResult {
+  ParClaimMINE,                 /* the caller claimed it, and must finish */
+  ParClaimBUSY,                 /* another fix claimed it, not yet done */
+  ParClaimDONE                  /* done (acquire: its writes are visible) */
+} ParClaimResult;
+
+static inline ParClaimResult ParClaim(Word *t, Index i)
+{
+  Index b = 2 * i;
+  Word claim = (Word)1 << (b & (WORD_WIDTH - 1)), done = claim << 1;
+  Word *w = &t[b >> WORD_SHIFT];
+  Word old = __atomic_load_n(w, __ATOMIC_ACQUIRE);
+  if ((old & done) != 0)
+    return ParClaimDONE;
+  if ((old & claim) != 0)
+    return ParClaimBUSY;
+  old = __atomic_fetch_or(w, claim, __ATOMIC_ACQ_REL);
+  if ((old & done) != 0)
+    return ParClaimDONE;
+  return (old & claim) != 0 ? ParClaimBUSY : ParClaimMINE;
+}
+
+static inline Bool ParClaimIsDone(Word *t, Index i)
+{
+  Index b = 2 * i + 1;
+  return (__atomic_load_n(&t[b >> WORD_SHIFT], __ATOMIC_ACQUIRE)
+          & ((Word)1 << (b & (WORD_WIDTH - 1)))) != 0;
+}
+
+/* Claimed and done at once, or done after a claim (release). */
+static inline void ParClaimSetDone(Word *t, Index i)
+{
+  Index b = 2 * i;
+  (void)__atomic_fetch_or(&t[b >> WORD_SHIFT], (Word)3 << (b & (WORD_WIDTH - 1)),
+                          __ATOMIC_RELEASE);
 }
 
 #endif /* tarn_parallel_h */

@@ -51,6 +51,7 @@
 
 #define AMC_EXTEND_BY_DEFAULT ((Size)32 * 1024)
 #define AMC_LARGE_SIZE_DEFAULT ((Size)64 * 1024)
+#define AMC_PAR_SEG_DOUBLINGS 5   /* to-space segments up to 32 times extendBy */
 
 #define AMCOf(pool) ((AMC)(void *)(pool))
 #define AMCSegOf(seg) ((AMCSeg)(void *)(seg))
@@ -201,10 +202,10 @@ static void amcSegBoardFree(AMCSeg amcseg)
 
 static void amcSegClaimsFree(AMCSeg amcseg)
 {
-  if (amcseg->claimed != NULL) {
-    ControlFree(PoolArena(SegPool(&amcseg->segStruct)), amcseg->claimed,
-                2 * BT_SIZE(amcseg->grains));
-    amcseg->claimed = amcseg->forwarded = NULL;
+  if (amcseg->claims != NULL) {
+    ControlFree(PoolArena(SegPool(&amcseg->segStruct)), amcseg->claims,
+                PAR_CLAIM_SIZE(amcseg->grains));
+    amcseg->claims = NULL;
   }
 }
 
@@ -259,7 +260,7 @@ static Res amcSegCreate(Seg *segReturn, AMC amc, AMCGen gen, Size size)
   amcseg->grains = size >> pool->alignShift;
   amcseg->starts = amcseg->marks = amcseg->greys = NULL;
   amcseg->hasGrey = FALSE;
-  amcseg->claimed = amcseg->forwarded = NULL;
+  amcseg->claims = NULL;
   seg->pgen = &gen->pgenStruct;
   if (amc->scanned) {
     SegSetRankSet(seg, RankSetSingle(RankEXACT));
@@ -391,14 +392,12 @@ static Res amcWhiten(Pool pool, Trace trace, Seg seg)
   AMCSeg amcseg = AMCSegOf(seg);
   AVERT(AMCSeg, amcseg);
   AVER(amcseg->nail == AMCNailNONE);
-  AVER(amcseg->claimed == NULL);
+  AVER(amcseg->claims == NULL);
   if (trace->parallel) {
     void *p;
-    if (ControlAlloc(&p, PoolArena(pool), 2 * BT_SIZE(amcseg->grains)) == ResOK) {
-      amcseg->claimed = p;
-      amcseg->forwarded = (BT)(void *)AddrAdd(p, BT_SIZE(amcseg->grains));
-      BTResRange(amcseg->claimed, 0, amcseg->grains);
-      BTResRange(amcseg->forwarded, 0, amcseg->grains);
+    if (ControlAlloc(&p, PoolArena(pool), PAR_CLAIM_SIZE(amcseg->grains)) == ResOK) {
+      amcseg->claims = p;
+      memset(p, 0, PAR_CLAIM_SIZE(amcseg->grains));
     } else {
       TraceSetSerial(trace);    /* no claims: no parallel phase */
     }
@@ -574,7 +573,7 @@ static Res amcForwardAlloc(Addr *baseReturn, Trace trace, AMC amc, AMCGen gen, S
  *
  * Exactly once: the first fix to set an object's claim bit copies it; any
  * other fix of the same object waits until the claimer sets the object's
- * forwarded bit (with release ordering, after the format's move wrote the
+ * done bit (with release ordering, after the format's move wrote the
  * forwarding marker), and then reads the marker.  So the client's isMoved
  * and move methods never run on one object at the same time, although
  * they are not atomic.  Each worker copies into regions of its own, one
@@ -605,7 +604,7 @@ static Res amcParSegCreate(Seg *segReturn, ParWorker w, AMC amc, AMCGen gen, Siz
   ParLock(w);
   if (closing != NULL)
     amcRegionClose(closing);
-  res = amcSegCreate(segReturn, amc, gen, amcSegSizeFor(amc, size));
+  res = amcSegCreate(segReturn, amc, gen, size);
   if (res == ResOK && closing == NULL)
     PoolGenNew(&gen->pgenStruct, size);
   ParUnlock(w);
@@ -624,7 +623,7 @@ static Res amcParAlloc(Addr *baseReturn, Seg *segReturn, Bool *regionReturn,
   Res res;
   if (size >= amc->largeSize) {
     /* A segment of its own, which no one else knows of yet. */
-    res = amcParSegCreate(&seg, w, amc, gen, size, NULL);
+    res = amcParSegCreate(&seg, w, amc, gen, amcSegSizeFor(amc, size), NULL);
     if (res != ResOK)
       return res;
     amcPad(&amc->poolStruct, AddrAdd(SegBase(seg), size), SegLimit(seg));
@@ -637,10 +636,22 @@ static Res amcParAlloc(Addr *baseReturn, Seg *segReturn, Bool *regionReturn,
   r = ParWorkerRegion(w, gen);
   r->close = amcRegionClose;
   if (r->seg == NULL || AddrOffset(r->init, r->limit) < size) {
+    /* Each segment a region takes in a phase is twice the last, up to
+     * 2^AMC_PAR_SEG_DOUBLINGS times extendBy: a worker that copies much makes few segments (each
+     * takes the Par lock and searches the arena), and one that copies
+     * little wastes at most about what it copied in the unused tail. */
+    Size segSize = amcSegSizeFor(amc, size);
+    Count doublings = r->fills < AMC_PAR_SEG_DOUBLINGS ? r->fills : AMC_PAR_SEG_DOUBLINGS;
+    if (segSize < (amc->extendBy << doublings))
+      segSize = SizeAlignUp(amc->extendBy << doublings,
+                            ArenaGrainSize(PoolArena(&amc->poolStruct)));
     ParRegionFlush(w, r);       /* its unscanned objects become entries */
-    res = amcParSegCreate(&seg, w, amc, gen, size, r);
+    res = amcParSegCreate(&seg, w, amc, gen, segSize, r);
+    if (res != ResOK && segSize > amcSegSizeFor(amc, size))
+      res = amcParSegCreate(&seg, w, amc, gen, amcSegSizeFor(amc, size), r);
     if (res != ResOK)
       return res;
+    ++r->fills;
     r->seg = seg;
     r->scanned = r->init = SegBase(seg);
     r->limit = SegLimit(seg);
@@ -661,7 +672,7 @@ static Res amcParAlloc(Addr *baseReturn, Seg *segReturn, Bool *regionReturn,
 static void amcWaitForwarded(AMCSeg amcseg, Index i)
 {
   unsigned spins = 0;
-  while (!ParBTGet(amcseg->forwarded, i)) {
+  while (!ParClaimIsDone(amcseg->claims, i)) {
 #if TARN_THREADS
     if ((++spins & 63) == 0)
       sched_yield();
@@ -686,8 +697,8 @@ static Res amcFixParallel(Seg seg, ScanState ss, Addr *refIO)
   Size size;
 
   AVER(ss->rank == RankEXACT);
-  AVER(amcseg->claimed != NULL);
-  if (ParBTGet(amcseg->forwarded, i)) {
+  AVER(amcseg->claims != NULL);
+  if (ParClaimIsDone(amcseg->claims, i)) {
     /* Done with already (it moved, or it stays): as serially, a moved
      * object's marker is followed even in a segment nailed since. */
     moved = (Addr)format->isMoved(ref);
@@ -699,7 +710,7 @@ static Res amcFixParallel(Seg seg, ScanState ss, Addr *refIO)
     return ResOK;
   if (amcseg->nail == AMCNailBOARD && BTGet(amcseg->marks, i))
     return ResOK;               /* the board is only written serially */
-  if (ParBTTestAndSet(amcseg->claimed, i)) {
+  if (ParClaim(amcseg->claims, i) != ParClaimMINE) {
     amcWaitForwarded(amcseg, i);
     moved = (Addr)format->isMoved(ref);
     if (moved != NULL)
@@ -712,13 +723,13 @@ static Res amcFixParallel(Seg seg, ScanState ss, Addr *refIO)
      * nailed whole (amcGrey), as a serial fix would have done. */
     ParWorkerCounts(w)->emergency = TRUE;
     __atomic_store_n(&seg->parRegrey, TRUE, __ATOMIC_RELAXED);
-    ParBTSetRelease(amcseg->forwarded, i);
+    ParClaimSetDone(amcseg->claims, i);
     return ResOK;
   }
   memcpy(newBase, base, size);
   moved = AddrAdd(newBase, amc->headerSize);
   format->move(ref, moved);
-  ParBTSetRelease(amcseg->forwarded, i);
+  ParClaimSetDone(amcseg->claims, i);
   ParCountPreserved(w, seg, size);
   ss->wasMarked = FALSE;
   if (amc->scanned && !inRegion && !ParPush(w, newSeg, moved))
@@ -769,13 +780,12 @@ static Res amcFix(Seg seg, ScanState ss, Addr *refIO)
   memcpy(newBase, base, size);
   moved = AddrAdd(newBase, amc->headerSize);
   format->move(ref, moved);
-  if (amcseg->claimed != NULL) {
+  if (amcseg->claims != NULL) {
     /* So that a later parallel phase sees it has moved.  No phase may
      * have claimed it: it would have moved it, or nailed the segment. */
     Index i = amcIndex(seg, base);
-    AVER(!BTGet(amcseg->claimed, i));
-    BTSet(amcseg->claimed, i);
-    BTSet(amcseg->forwarded, i);
+    AVER(!ParClaimIsDone(amcseg->claims, i));
+    ParClaimSetDone(amcseg->claims, i);
   }
   PoolGenNew(&amcseg->gen->next->pgenStruct, size);
   TracePreserved(trace, seg, size);

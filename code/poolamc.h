@@ -52,12 +52,12 @@ typedef struct AMCSegStruct {
   BT marks;
   BT greys;
   Bool hasGrey;
-  /* For a parallel trace, while condemned: one bit per alignment unit.
-   * `claimed`: some fix has taken the object to preserve it; `forwarded`:
-   * that fix is done (the object moved, or it stays).  Set only by
-   * atomic operations in a phase; NULL if the trace is serial. */
-  BT claimed;
-  BT forwarded;
+  /* For a parallel trace, while condemned: a claim table (parallel.h)
+   * indexed by alignment unit.  Claimed: some fix has taken the object
+   * to preserve it; done: that fix is done (the object moved, or it
+   * stays).  Set only by atomic operations in a phase; NULL if the trace
+   * is serial. */
+  Word *claims;
 } AMCSegStruct, *AMCSeg;
 
 typedef struct AMCBufStruct {

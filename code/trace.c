@@ -593,14 +593,16 @@ static void traceParScanSeg(ParWorker w, ScanState ss, Seg seg)
   SegSetSummary(seg, summary);
 }
 
-/* Worker: scan one object a fix preserved in this phase.  Its zones join
- * the segment's parSummary, which several workers may widen at once. */
-static void traceParScanObject(ParWorker w, ScanState ss, Seg seg, Addr client)
+/* Worker: scan one object a fix preserved in this phase, or a run of
+ * them (limit != NULL).  Their zones join the segment's parSummary,
+ * which several workers may widen at once. */
+static void traceParScanObjects(ParWorker w, ScanState ss, Seg seg, Addr client, Addr limit)
 {
   Format format = SegPool(seg)->format;
-  Addr limit = (Addr)format->skip(client);
   ZoneSet summary;
   Res res;
+  if (limit == NULL)
+    limit = (Addr)format->skip(client);
   ss->fixedSummary = ZoneSetEMPTY;
   ss->unfixedSummary = ZoneSetEMPTY;
   ScanStateBeginClient(ss);
@@ -617,12 +619,12 @@ static void traceParScanObject(ParWorker w, ScanState ss, Seg seg, Addr client)
     (void)__atomic_fetch_or(&seg->parSummary, summary, __ATOMIC_RELAXED);
 }
 
-static void traceParProcess(ParWorker w, ScanState ss, Seg seg, Addr client)
+static void traceParProcess(ParWorker w, ScanState ss, Seg seg, Addr client, Addr limit)
 {
   if (client == NULL)
     traceParScanSeg(w, ss, seg);
   else
-    traceParScanObject(w, ss, seg, client);
+    traceParScanObjects(w, ss, seg, client, limit);
 }
 
 /* Coordinator, after a stopped phase: put unfinished work back. */
@@ -710,6 +712,7 @@ static Bool traceParDrain(Trace trace, mps_clock_t deadline)
       SegLowerBarrier(seg);
       seeds[n].seg = seg;
       seeds[n].client = NULL;
+      seeds[n].limit = NULL;
       ++n;
     }
   }

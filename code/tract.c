@@ -53,6 +53,7 @@ void ChunkInit(Chunk chunk, Arena arena, Addr base, Addr limit,
   BTSetRange(chunk->committedTable, 0, headerGrains);
   chunk->allocGrains = headerGrains;
   chunk->freeHint = headerGrains;
+  chunk->spareHint = headerGrains;
   chunk->committedGrains = headerGrains;
   chunk->sig = ChunkSig;
   AVERT(Chunk, chunk);

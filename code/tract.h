@@ -43,6 +43,7 @@ typedef struct ChunkStruct {
   Count allocGrains;            /* set bits in allocTable */
   Count committedGrains;        /* set bits in committedTable */
   Index freeHint;               /* every grain below this is allocated */
+  Index spareHint;              /* no grain below this is spare */
   Size headerSize;
 } ChunkStruct;
 

@@ -4,17 +4,25 @@
  * Builds a graph of N objects (the test format's objects, test/testfmt.h:
  * K references and D data words each), all reachable from one exact root
  * through a 4-ary spanning tree, with the other references random: the
- * shape a parallel tracer can share out.  Then it runs C full collections
+ * shape a parallel tracer can share out (with -k 4, the default, it is
+ * the tree alone, laid out breadth first; -k 8 adds four random
+ * references to each object).  After W warm-up collections (the first
+ * promotes the graph out of the nursery) it runs C full collections for
+ * each worker count in the -w list, the counts taking turns, so that a
+ * shared machine whose speed drifts treats them alike
  * (mps_arena_collect: slices that run to the end, the kind that trace in
- * parallel) and prints, for each, the time the collector spent tracing
+ * parallel).  It prints, for each, the time the collector spent tracing
  * (tarn_arena_trace_time: scanning, marking, copying) and the time of the
- * whole collection; and the medians.  Every collection keeps (and, in
- * AMC, moves) every object; the graph is checked after the last one.
+ * whole collection; then the medians for each count, and the speedup of
+ * each count's median trace time over the first's.  Every collection
+ * keeps (and, in AMC, moves) every object; the graph is checked after
+ * the last one.
  *
  * Usage: graphbench [-n objects] [-k refs] [-d datawords] [-c collections]
- *                   [-p amc|ams] [-w workers] [-s seed]
- * Defaults: -n 1000000 -k 4 -d 2 -c 7 -p amc, -w from the environment
- * (TARN_WORKERS) or the cores available.
+ *                   [-p amc|ams] [-w workers[,workers...]] [-s seed] [-W warmup]
+ * Defaults: -n 1000000 -k 4 -d 2 -c 7 -p amc -W 2, -w from the
+ * environment (TARN_WORKERS) or the arena's default.  To compare one
+ * worker with two: -w 1,2.
  *
  * Build (from the repository root):
  *   gcc -std=gnu99 -O2 -Iinclude -Icode -Itest test/bench/graphbench.c \
@@ -87,10 +95,29 @@ static size_t checkGraph(testobj_t root, size_t n, size_t k)
   return count;
 }
 
+/* The median of the n values of xs[i * stride + offset]. */
+static double medianOf(const double *xs, size_t count, size_t stride, size_t offset)
+{
+  double *v = malloc(count * sizeof *v);
+  size_t i, m = 0;
+  double r;
+  if (v == NULL)
+    fail("out of memory");
+  for (i = offset; i < count; i += stride)
+    v[m++] = xs[i];
+  qsort(v, m, sizeof *v, cmpDouble);
+  r = m > 0 ? v[m / 2] : 0.0;
+  free(v);
+  return r;
+}
+
+#define MAXW 8                  /* worker counts in a -w list */
+
 int main(int argc, char *argv[])
 {
-  size_t n = 1000000, k = 4, d = 2, workers = 0, i, j, c;
-  unsigned collections = 7;
+  size_t n = 1000000, k = 4, d = 2, i, j, c;
+  size_t workers[MAXW], nw = 0;
+  unsigned collections = 7, warmup = 2;
   const char *poolName = "amc";
   mps_arena_t arena;
   mps_fmt_t fmt;
@@ -102,30 +129,40 @@ int main(int argc, char *argv[])
   testobj_t *objs;
   static testobj_t rootSlot[1];
   double *traceMs, *gcMs;
+  char *end;
   int opt;
 
-  while ((opt = getopt(argc, argv, "n:k:d:c:p:w:s:")) != -1) {
+  while ((opt = getopt(argc, argv, "n:k:d:c:p:w:s:W:")) != -1) {
     switch (opt) {
     case 'n': n = strtoul(optarg, NULL, 0); break;
     case 'k': k = strtoul(optarg, NULL, 0); break;
     case 'd': d = strtoul(optarg, NULL, 0); break;
     case 'c': collections = (unsigned)atoi(optarg); break;
     case 'p': poolName = optarg; break;
-    case 'w': workers = strtoul(optarg, NULL, 0); break;
+    case 'w':
+      for (end = optarg; *end != '\0' && nw < MAXW; end += *end == ',')
+        workers[nw++] = strtoul(end, &end, 0);
+      break;
     case 's': rndState = strtoul(optarg, NULL, 0); break;
+    case 'W': warmup = (unsigned)atoi(optarg); break;
     default: fail("usage: graphbench [-n objects] [-k refs] [-d datawords] [-c collections] "
-                  "[-p amc|ams] [-w workers] [-s seed]");
+                  "[-p amc|ams] [-w workers[,workers...]] [-s seed] [-W warmup]");
     }
   }
   if (k < 4 || k > MAXK || n < 2 || collections < 1)
     fail("need 4 <= k <= 16, n >= 2, c >= 1");
+  for (i = 0; i < nw; ++i)
+    if (workers[i] < 1)
+      fail("worker counts are at least 1");
 
   MPS_ARGS_BEGIN(args) {
-    if (workers > 0)
-      MPS_ARGS_ADD(args, MPS_KEY_TARN_WORKERS, workers);
+    if (nw > 0)
+      MPS_ARGS_ADD(args, MPS_KEY_TARN_WORKERS, workers[0]);
     if (mps_arena_create_k(&arena, mps_arena_class_vm(), args) != MPS_RES_OK)
       fail("arena");
   } MPS_ARGS_END(args);
+  if (nw == 0)
+    workers[nw++] = tarn_arena_workers(arena);
   if (testfmt_create(&fmt, arena, 0) != MPS_RES_OK
       || mps_chain_create(&chain, arena, 1, gens) != MPS_RES_OK)
     fail("format or chain");
@@ -145,8 +182,8 @@ int main(int argc, char *argv[])
   /* Build parked: nothing moves while the C array holds addresses. */
   mps_arena_park(arena);
   objs = malloc(n * sizeof *objs);
-  traceMs = malloc(collections * sizeof *traceMs);
-  gcMs = malloc(collections * sizeof *gcMs);
+  traceMs = malloc(collections * nw * sizeof *traceMs);
+  gcMs = malloc(collections * nw * sizeof *gcMs);
   if (objs == NULL || traceMs == NULL || gcMs == NULL)
     fail("out of memory");
   for (i = 0; i < n; ++i)
@@ -162,28 +199,47 @@ int main(int argc, char *argv[])
   free(objs);
   mps_arena_release(arena);
 
-  printf("graphbench: %s, %lu objects of %lu refs and %lu data words, workers %lu\n",
-         poolName, (unsigned long)n, (unsigned long)k, (unsigned long)d,
-         (unsigned long)tarn_arena_workers(arena));
-  for (c = 0; c < collections; ++c) {
-    double t0 = tarn_arena_trace_time(arena), w0 = now();
+  printf("graphbench: %s, %lu objects of %lu refs and %lu data words, workers",
+         poolName, (unsigned long)n, (unsigned long)k, (unsigned long)d);
+  for (i = 0; i < nw; ++i)
+    printf("%s%lu", i == 0 ? " " : ",", (unsigned long)workers[i]);
+  printf("\n");
+  /* The first collections promote the graph out of the nursery and grow
+   * the heap: not counted.  Then the worker counts take turns, so that
+   * a machine whose speed drifts (shared) treats them alike. */
+  for (c = 0; c < warmup + collections * nw; ++c) {
+    size_t w = c < warmup ? workers[0] : workers[(c - warmup) % nw];
+    double t0, w0, tms, gms;
+    if (tarn_arena_set_workers(arena, w) != MPS_RES_OK)
+      fail("set workers");
+    t0 = tarn_arena_trace_time(arena);
+    w0 = now();
     if (mps_arena_collect(arena) != MPS_RES_OK)
       fail("collect");
-    gcMs[c] = (now() - w0) * 1e3;
-    traceMs[c] = (tarn_arena_trace_time(arena) - t0) * 1e3;
+    gms = (now() - w0) * 1e3;
+    tms = (tarn_arena_trace_time(arena) - t0) * 1e3;
     mps_arena_release(arena);
-    printf("  collection %lu: trace %.1f ms, whole collection %.1f ms\n",
-           (unsigned long)c + 1, traceMs[c], gcMs[c]);
+    printf("  collection %lu (%s, %lu workers): trace %.1f ms, whole collection %.1f ms\n",
+           (unsigned long)c + 1, c < warmup ? "warm-up" : "counted", (unsigned long)w,
+           tms, gms);
+    if (c >= warmup) {
+      traceMs[c - warmup] = tms;
+      gcMs[c - warmup] = gms;
+    }
   }
   if (checkGraph(rootSlot[0], n, k) != n)
     fail("objects lost");
-  qsort(traceMs, collections, sizeof *traceMs, cmpDouble);
-  qsort(gcMs, collections, sizeof *gcMs, cmpDouble);
-  printf("median: trace %.1f ms, whole collection %.1f ms (%lu parallel phases)\n",
-         traceMs[collections / 2], gcMs[collections / 2],
-         (unsigned long)tarn_arena_parallel_phases(arena));
+  for (i = 0; i < nw; ++i)
+    printf("median, %lu workers: trace %.1f ms, whole collection %.1f ms\n",
+           (unsigned long)workers[i], medianOf(traceMs, collections * nw, nw, i),
+           medianOf(gcMs, collections * nw, nw, i));
+  for (i = 1; i < nw; ++i)
+    printf("trace speedup, %lu workers over %lu: %.2f\n", (unsigned long)workers[i],
+           (unsigned long)workers[0],
+           medianOf(traceMs, collections * nw, nw, 0) / medianOf(traceMs, collections * nw, nw, i));
+  printf("parallel phases: %lu\n", (unsigned long)tarn_arena_parallel_phases(arena));
 
-  rootSlot[0] = NULL;
+  mps_arena_park(arena);
   mps_root_destroy(root);
   mps_ap_destroy(ap);
   mps_pool_destroy(pool);
