@@ -287,11 +287,15 @@ static void parShareHalf(ParWorker w)
 }
 
 /* Push an entry on the worker's stack.  FALSE if no packet could be had
- * (no memory): the caller must make the work reachable another way. */
-static Bool parPushEntry(ParWorker w, const ParEntryStruct *e)
+ * (no memory): the caller must make the work reachable another way.
+ * (The fields are stored one by one: a whole-struct copy from the
+ * caller's frame stalled on store forwarding, ParPush being called for
+ * every object a mark-sweep fix preserves.) */
+static Bool parPush(ParWorker w, Seg seg, Addr client, Addr limit)
 {
   Par par = w->par;
   ParPacket p = w->packet;
+  ParEntryStruct *slot;
   if (p == NULL || p->count == PAR_PACKET_ENTRIES) {
     ParLock(w);
     if (p != NULL)
@@ -302,7 +306,10 @@ static Bool parPushEntry(ParWorker w, const ParEntryStruct *e)
     if (p == NULL)
       return FALSE;
   }
-  p->entry[p->count] = *e;
+  slot = &p->entry[p->count];
+  slot->seg = seg;
+  slot->client = client;
+  slot->limit = limit;
   ++p->count;
   /* Someone is starving: share, while there is enough to split. */
   if (p->count >= 8 && parSomeoneStarves(par))
@@ -312,11 +319,7 @@ static Bool parPushEntry(ParWorker w, const ParEntryStruct *e)
 
 Bool ParPush(ParWorker w, Seg seg, Addr client)
 {
-  ParEntryStruct e;
-  e.seg = seg;
-  e.client = client;
-  e.limit = NULL;
-  return parPushEntry(w, &e);
+  return parPush(w, seg, client, NULL);
 }
 
 /* Publish one entry at once, for a starving worker.  FALSE if no packet
@@ -384,7 +387,7 @@ static Bool parRegionRun(ParRegion r, ParEntryStruct *entryReturn, Size cap)
 void ParRegionFlush(ParWorker w, ParRegion r)
 {
   ParEntryStruct e;
-  if (parRegionRun(r, &e, (Size)-1) && !parPushEntry(w, &e)) {
+  if (parRegionRun(r, &e, (Size)-1) && !parPush(w, e.seg, e.client, e.limit)) {
     /* No packet: the pool scans the whole segment again afterwards. */
     __atomic_store_n(&e.seg->parRegrey, TRUE, __ATOMIC_RELAXED);
   }
@@ -483,7 +486,11 @@ static Bool parTake(ParWorker w, ParEntryStruct *entryReturn)
     if (p != NULL && p->count > 0) {
       ParEntryStruct *top = &p->entry[p->count - 1];
       ParEntryStruct rest;
-      *entryReturn = *top;
+      /* Field by field: a wider copy would stall the loads of them that
+       * follow (store forwarding). */
+      entryReturn->seg = top->seg;
+      entryReturn->client = top->client;
+      entryReturn->limit = top->limit;
       /* A long run (a region's flushed objects, or one shared) is
        * scanned a part at a time; the rest stays, to be shared. */
       if (top->client != NULL && top->limit != NULL

@@ -100,27 +100,22 @@ static void shieldApplyRuns(Seg *segs, Count n)
   }
 }
 
-void ArenaRaiseBarriers(Arena arena)
+/* Give many segments the protection `want` says (its sm field), in
+ * address order, a run of adjacent segments at a time.  `want` returns
+ * the segment's present protection (pm) to leave it alone. */
+typedef AccessSet (*ShieldWantMethod)(Seg seg, void *closure);
+
+static void shieldSetMany(Arena arena, ShieldWantMethod want, void *closure)
 {
   Ring node, segNode;
   Count changes = 0, n = 0;
   Seg *segs = NULL;
   void *p;
-  if (arena->state == ArenaPOSTMORTEM || !arena->barriersOn)
-    return;
-  if (ProtInit() != ResOK) {
-    arena->barriersOn = FALSE;  /* no fault handler: no barriers */
-    return;
-  }
   for (node = arena->poolRing.next; node != &arena->poolRing; node = node->next) {
     Pool pool = RING_ELT(Pool, arenaRing, node);
-    if (!PoolHasAttr(pool, PoolAttrSCAN))
-      continue;
     for (segNode = pool->segRing.next; segNode != &pool->segRing; segNode = segNode->next) {
       Seg seg = RING_ELT(Seg, poolRing, segNode);
-      if (SegRankSet(seg) == RankSetEMPTY)
-        continue;
-      seg->sm = segDesiredProtection(seg);
+      seg->sm = want(seg, closure);
       if (seg->sm != seg->pm)
         ++changes;
     }
@@ -131,11 +126,9 @@ void ArenaRaiseBarriers(Arena arena)
     segs = p;
   for (node = arena->poolRing.next; node != &arena->poolRing; node = node->next) {
     Pool pool = RING_ELT(Pool, arenaRing, node);
-    if (!PoolHasAttr(pool, PoolAttrSCAN))
-      continue;
     for (segNode = pool->segRing.next; segNode != &pool->segRing; segNode = segNode->next) {
       Seg seg = RING_ELT(Seg, poolRing, segNode);
-      if (SegRankSet(seg) == RankSetEMPTY || seg->sm == seg->pm)
+      if (seg->sm == seg->pm)
         continue;
       if (segs != NULL)
         segs[n++] = seg;
@@ -150,14 +143,48 @@ void ArenaRaiseBarriers(Arena arena)
   }
 }
 
+static AccessSet shieldWantRaised(Seg seg, void *closure)
+{
+  UNUSED(closure);
+  if (!PoolHasAttr(SegPool(seg), PoolAttrSCAN) || SegRankSet(seg) == RankSetEMPTY)
+    return seg->pm;
+  return segDesiredProtection(seg);
+}
+
+void ArenaRaiseBarriers(Arena arena)
+{
+  if (arena->state == ArenaPOSTMORTEM || !arena->barriersOn)
+    return;
+  if (ProtInit() != ResOK) {
+    arena->barriersOn = FALSE;  /* no fault handler: no barriers */
+    return;
+  }
+  shieldSetMany(arena, shieldWantRaised, NULL);
+}
+
+typedef struct ShieldWhereStruct {
+  Bool (*pred)(Seg seg, void *closure);
+  void *closure;
+} ShieldWhereStruct;
+
+static AccessSet shieldWantLowered(Seg seg, void *closure)
+{
+  ShieldWhereStruct *where = closure;
+  return where->pred == NULL || where->pred(seg, where->closure) ? 0 : seg->pm;
+}
+
+void ArenaLowerBarriersWhere(Arena arena, Bool (*pred)(Seg seg, void *closure),
+                             void *closure)
+{
+  ShieldWhereStruct where;
+  where.pred = pred;
+  where.closure = closure;
+  shieldSetMany(arena, shieldWantLowered, &where);
+}
+
 void ArenaLowerBarriers(Arena arena)
 {
-  Ring node, segNode;
-  for (node = arena->poolRing.next; node != &arena->poolRing; node = node->next) {
-    Pool pool = RING_ELT(Pool, arenaRing, node);
-    for (segNode = pool->segRing.next; segNode != &pool->segRing; segNode = segNode->next)
-      SegLowerBarrier(RING_ELT(Seg, poolRing, segNode));
-  }
+  ArenaLowerBarriersWhere(arena, NULL, NULL);
 }
 
 /* A fault.  The address belongs to an arena if one of its chunks holds

@@ -33,5 +33,9 @@ extern void SegRaiseReadBarrier(Seg seg);
 extern void SegSettleBarrier(Seg seg);
 extern void ArenaRaiseBarriers(Arena arena);
 extern void ArenaLowerBarriers(Arena arena);
+/* Lower the barriers of the segments for which pred is true, with one
+ * call of the OS for each run of adjacent segments. */
+extern void ArenaLowerBarriersWhere(Arena arena, Bool (*pred)(Seg seg, void *closure),
+                                    void *closure);
 
 #endif /* tarn_shield_h */

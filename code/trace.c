@@ -275,25 +275,49 @@ static Res traceCondemnSeg(Trace trace, Seg seg)
   return res;
 }
 
-/* Condemn every segment of the collected pools whose generation is in
- * the set described by `chain` and `topGen` (chain NULL: everything). */
+/* Which segments a trace condemns: those of the collected pools whose
+ * generation is in the set described by `chain` and `topGen` (chain
+ * NULL: everything). */
+typedef struct TraceCondemnSetStruct {
+  Arena arena;
+  Chain chain;
+  Index topGen;
+} TraceCondemnSetStruct;
+
+static Bool traceSegInCondemnSet(Seg seg, void *closure)
+{
+  TraceCondemnSetStruct *set = closure;
+  GenDesc gen;
+  if (!PoolHasAttr(SegPool(seg), PoolAttrGC))
+    return FALSE;
+  if (set->chain == NULL)
+    return TRUE;
+  if (seg->pgen == NULL)
+    return FALSE;
+  gen = seg->pgen->gen;
+  return gen->index <= set->topGen && gen != set->arena->topGen
+         && gen >= set->chain->gens && gen < set->chain->gens + set->chain->genCount;
+}
+
+/* Condemn the segments of the condemned set.  Their barriers come down
+ * first, all together (a run of adjacent segments in one system call),
+ * rather than one segment at a time. */
 static Res traceCondemn(Trace trace, Chain chain, Index topGen)
 {
   Arena arena = trace->arena;
   Ring node, segNode;
+  TraceCondemnSetStruct set;
+  set.arena = arena;
+  set.chain = chain;
+  set.topGen = topGen;
+  ArenaLowerBarriersWhere(arena, traceSegInCondemnSet, &set);
   for (node = arena->poolRing.next; node != &arena->poolRing; node = node->next) {
     Pool pool = RING_ELT(Pool, arenaRing, node);
     if (!PoolHasAttr(pool, PoolAttrGC))
       continue;
     for (segNode = pool->segRing.next; segNode != &pool->segRing; segNode = segNode->next) {
       Seg seg = RING_ELT(Seg, poolRing, segNode);
-      Bool condemn = chain == NULL;
-      if (!condemn && seg->pgen != NULL) {
-        GenDesc gen = seg->pgen->gen;
-        condemn = gen->index <= topGen && gen != arena->topGen
-                  && gen >= chain->gens && gen < chain->gens + chain->genCount;
-      }
-      if (condemn) {
+      if (traceSegInCondemnSet(seg, &set)) {
         Res res = traceCondemnSeg(trace, seg);
         if (res != ResOK)
           return res;
