@@ -311,6 +311,7 @@ Res MSWhiten(Pool pool, Trace trace, Seg seg)
   BTResRange(msseg->markTable, 0, msseg->grains);
   BTResRange(msseg->greyTable, 0, msseg->grains);
   msseg->hasGrey = FALSE;
+  msseg->parQueued = FALSE;
   TraceSegCondemned(trace, seg, (msseg->grains - msseg->freeGrains) << pool->alignShift);
   return ResOK;
 }
@@ -341,16 +342,83 @@ void MSGrey(Pool pool, Trace trace, Seg seg)
   TraceSegGrey(trace, seg);
 }
 
+/* In a parallel phase, workers mark objects and set grey bits while
+ * others scan the same segment, so the grey bits are taken a word at a
+ * time with an atomic exchange: each grey object is scanned by the one
+ * worker that took its bit.  Runs of consecutive grey objects are still
+ * scanned in one call of the format, in address order.  The queued flag
+ * is cleared before any grey bit is read: a fix that sets a grey bit
+ * after this scan has passed its word finds the flag clear and queues
+ * the segment again (msFixParallel).  Not total: others may take some
+ * of the objects. */
+static Word msTakeGreys(MSSeg msseg, Index w)
+{
+  if (__atomic_load_n(&msseg->greyTable[w], __ATOMIC_RELAXED) == 0)
+    return 0;
+  return __atomic_exchange_n(&msseg->greyTable[w], (Word)0, __ATOMIC_SEQ_CST);
+}
+
+static Res msScanParallel(ScanState ss, Pool pool, Seg seg)
+{
+  MSSeg msseg = MSSegOf(seg);
+  Format format = pool->format;
+  Size header = format->headerSize;
+  Index words = BT_WORDS(msseg->grains), w = 0;
+  Word bits;
+  (void)__atomic_exchange_n(&msseg->parQueued, FALSE, __ATOMIC_SEQ_CST);
+  __atomic_store_n(&msseg->allGrey, FALSE, __ATOMIC_RELAXED);
+  bits = msTakeGreys(msseg, 0);
+  for (;;) {
+    Index i;
+    Addr first, end;
+    Res res;
+    while (bits == 0) {
+      if (++w >= words)
+        return ResOK;
+      bits = msTakeGreys(msseg, w);
+    }
+    i = (w << WORD_SHIFT) + (Index)__builtin_ctzl((unsigned long)bits);
+    first = end = AddrAdd(msAddr(seg, i), header);
+    for (;;) {
+      bits &= ~((Word)1 << (i & (WORD_WIDTH - 1)));
+      end = (Addr)format->skip(end);
+      i = msIndex(seg, AddrSub(end, header));
+      if (i >= msseg->grains)
+        break;
+      if ((i >> WORD_SHIFT) != w) {
+        /* Bits left in word w would be inside this object: none are. */
+        AVER(bits == 0);
+        w = i >> WORD_SHIFT;
+        bits = msTakeGreys(msseg, w);
+      }
+      if ((bits >> (i & (WORD_WIDTH - 1)) & 1) == 0)
+        break;
+    }
+    ScanStateBeginClient(ss);
+    res = format->scan(ScanStateMPS(ss), first, end);
+    (void)ScanStateEndClient(ss);
+    if (res != ResOK)
+      return res;               /* the caller regreys the segment */
+    ss->scannedSize += AddrOffset(first, end);
+  }
+}
+
 Res MSScan(Bool *totalReturn, ScanState ss, Pool pool, Seg seg)
 {
   MSSeg msseg = MSSegOf(seg);
   Format format = pool->format;
   Size header = format->headerSize;
   mps_ss_t mps_ss = ScanStateMPS(ss);
+  Bool total;
 
-  Bool total = msseg->allGrey;
   AVERT(MSSeg, msseg);
+  if (ss->worker != NULL) {
+    *totalReturn = FALSE;
+    return msScanParallel(ss, pool, seg);
+  }
+  total = msseg->allGrey;
   msseg->allGrey = FALSE;
+  msseg->parQueued = FALSE;
   while (msseg->hasGrey) {
     Index i = BTFindSet(msseg->greyTable, 0, msseg->grains);
     msseg->hasGrey = FALSE;
@@ -418,11 +486,14 @@ static Res msFixPin(Seg seg, ScanState ss, Addr ref)
 }
 
 /* MSFix in a parallel phase (exact rank only): the mark is claimed with
- * an atomic test-and-set, so exactly one worker preserves each object;
- * that worker pushes the object as work if its segment is exact, and
- * otherwise (an ambiguous or weak segment: its objects must be scanned at
- * its own rank, later, serially) asks the coordinator to grey the segment
- * after the phase.  Grey bits and the grey ring are not touched. */
+ * an atomic test-and-set, so exactly one worker preserves each object.
+ * If its segment is exact, that worker sets the object's grey bit and,
+ * unless an entry for the segment is already queued and not yet begun,
+ * queues one (ParPushGreys): a worker takes the segment's grey objects
+ * in address order (msScanParallel), as the serial scan does, rather
+ * than one entry per object.  Otherwise (an ambiguous or weak segment:
+ * its objects must be scanned at its own rank, later, serially) it asks
+ * the coordinator to grey the segment after the phase. */
 static Res msFixParallel(Seg seg, ScanState ss, Index i)
 {
   MSSeg msseg = MSSegOf(seg);
@@ -431,10 +502,20 @@ static Res msFixParallel(Seg seg, ScanState ss, Index i)
   if (ParBTTestAndSet(msseg->markTable, i))
     return ResOK;
   ss->wasMarked = FALSE;
-  if (mspool->scanned
-      && (SegRankSet(seg) != RankSetSingle(RankEXACT)
-          || !ParPush(ss->worker, seg, AddrAdd(msAddr(seg, i), mspool->headerSize))))
-    __atomic_store_n(&seg->parRegrey, TRUE, __ATOMIC_RELAXED);
+  if (!mspool->scanned)
+    return ResOK;
+  if (SegRankSet(seg) == RankSetSingle(RankEXACT)) {
+    /* Grey bit, then queued flag: both sequentially consistent, against
+     * msScanParallel's flag, then grey bits. */
+    (void)__atomic_fetch_or(&msseg->greyTable[i >> WORD_SHIFT],
+                            (Word)1 << (i & (WORD_WIDTH - 1)), __ATOMIC_SEQ_CST);
+    if (!__atomic_load_n(&msseg->hasGrey, __ATOMIC_RELAXED))
+      __atomic_store_n(&msseg->hasGrey, TRUE, __ATOMIC_RELAXED);
+    if (__atomic_exchange_n(&msseg->parQueued, TRUE, __ATOMIC_SEQ_CST)
+        || ParPushGreys(ss->worker, seg))
+      return ResOK;
+  }
+  __atomic_store_n(&seg->parRegrey, TRUE, __ATOMIC_RELAXED);
   return ResOK;
 }
 

@@ -40,6 +40,9 @@ typedef struct MSSegStruct {
   Addr recordedLimit;           /* with a buffer: starts recorded up to here */
   Bool hasGrey;                 /* some grey bits may be set */
   Bool allGrey;                 /* every object was made grey (MSGrey) */
+  Bool parQueued;               /* in a parallel phase: an entry for the
+                                   segment's grey objects is queued and
+                                   its scan has not begun (atomics) */
 } MSSegStruct, *MSSeg;
 
 typedef struct MSPoolStruct {

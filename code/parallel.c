@@ -312,7 +312,7 @@ static Bool parPush(ParWorker w, Seg seg, Addr client, Addr limit)
   slot->limit = limit;
   ++p->count;
   /* Someone is starving: share, while there is enough to split. */
-  if (p->count >= 8 && parSomeoneStarves(par))
+  if (p->count >= 2 && parSomeoneStarves(par))
     parShareHalf(w);
   return TRUE;
 }
@@ -320,6 +320,11 @@ static Bool parPush(ParWorker w, Seg seg, Addr client, Addr limit)
 Bool ParPush(ParWorker w, Seg seg, Addr client)
 {
   return parPush(w, seg, client, NULL);
+}
+
+Bool ParPushGreys(ParWorker w, Seg seg)
+{
+  return parPush(w, seg, NULL, ParEntryGREYS);
 }
 
 /* Publish one entry at once, for a starving worker.  FALSE if no packet
@@ -770,6 +775,12 @@ Bool ParIsWorkerThread(void)
 Bool ParPush(ParWorker w, Seg seg, Addr client)
 {
   UNUSED(w); UNUSED(seg); UNUSED(client);
+  NOTREACHED;
+  return FALSE;
+}
+Bool ParPushGreys(ParWorker w, Seg seg)
+{
+  UNUSED(w); UNUSED(seg);
   NOTREACHED;
   return FALSE;
 }

@@ -50,7 +50,9 @@ typedef struct ParRegionStruct *ParRegion;
 
 typedef struct ParEntryStruct {
   Seg seg;
-  Addr client;                  /* NULL: the whole (grey) segment */
+  Addr client;                  /* NULL: the whole (grey) segment, or
+                                   with limit ParEntryGREYS, its grey
+                                   objects (ParPushGreys) */
   Addr limit;                   /* NULL: the one object at client; else
                                    the objects from client up to limit
                                    (a run of a worker's region) */
@@ -120,8 +122,14 @@ extern Bool ParRun(Arena arena, Trace trace, ScanState proto,
                    ParProcessMethod process, ParLeftoverMethod leftover,
                    ParCountsStruct *countsReturn);
 
-/* For fixes during a phase (ss->worker != NULL). */
+/* For fixes during a phase (ss->worker != NULL).  ParPush: the object
+ * at client is to be scanned.  ParPushGreys: some of the segment's
+ * objects are to be scanned, which only its pool knows (its scan method
+ * is called with a worker's scan state, concurrently with fixes and
+ * other scans of the segment, and must be safe so). */
 extern Bool ParPush(ParWorker w, Seg seg, Addr client);
+extern Bool ParPushGreys(ParWorker w, Seg seg);
+#define ParEntryGREYS ((Addr)1)   /* limit of a ParPushGreys entry */
 extern void ParLock(ParWorker w);
 extern void ParUnlock(ParWorker w);
 extern ParRegion ParWorkerRegion(ParWorker w, void *key);

@@ -643,12 +643,37 @@ static void traceParScanObjects(ParWorker w, ScanState ss, Seg seg, Addr client,
     (void)__atomic_fetch_or(&seg->parSummary, summary, __ATOMIC_RELAXED);
 }
 
+/* Worker: scan the grey objects of a segment that a fix queued
+ * (ParPushGreys).  Its pool's scan method knows which they are; other
+ * workers may be scanning the same segment, so the summary is merged as
+ * for objects. */
+static void traceParScanGreys(ParWorker w, ScanState ss, Seg seg)
+{
+  Pool pool = SegPool(seg);
+  Bool total = FALSE;
+  ZoneSet summary;
+  Res res;
+  ss->fixedSummary = ZoneSetEMPTY;
+  ss->unfixedSummary = ZoneSetEMPTY;
+  res = pool->klass->scan(&total, ss, pool, seg);
+  ++ParWorkerCounts(w)->objects;
+  if (res != ResOK) {
+    __atomic_store_n(&seg->parRegrey, TRUE, __ATOMIC_RELAXED);
+    return;
+  }
+  summary = ScanStateSummary(ss);
+  if ((__atomic_load_n(&seg->parSummary, __ATOMIC_RELAXED) & summary) != summary)
+    (void)__atomic_fetch_or(&seg->parSummary, summary, __ATOMIC_RELAXED);
+}
+
 static void traceParProcess(ParWorker w, ScanState ss, Seg seg, Addr client, Addr limit)
 {
-  if (client == NULL)
-    traceParScanSeg(w, ss, seg);
-  else
+  if (client != NULL)
     traceParScanObjects(w, ss, seg, client, limit);
+  else if (limit == ParEntryGREYS)
+    traceParScanGreys(w, ss, seg);
+  else
+    traceParScanSeg(w, ss, seg);
 }
 
 /* Coordinator, after a stopped phase: put unfinished work back. */
