@@ -1,5 +1,5 @@
 /* parallel.c: parallel tracing: worker threads, work packets, termination
- * (see parallel.h and /work/shared/design/parallel.md)
+ * (the design is in parallel.h)
  *
  * Threads.  Worker threads are started the first time a phase needs them
  * and then wait on `phaseCond` between phases.  They are started with
@@ -133,9 +133,9 @@ Res ParInit(Arena arena)
   par = p;
   memset(par, 0, sizeof *par);
   par->arena = arena;
-  /* One worker unless asked: on the machines measured so far two workers
-   * trace slower than one (test/bench/README.md, "Parallel tracing"). */
-  par->requested = 1;
+  /* As many workers as the process has cores, unless asked otherwise
+   * (test/bench/README.md, "Parallel tracing", has the measurements). */
+  par->requested = parClamp(ParCoresAvailable());
   /* TARN_WORKERS lets a whole test suite run with a given count. */
   env = getenv("TARN_WORKERS");
   if (env != NULL && *env != '\0')

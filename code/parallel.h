@@ -1,23 +1,38 @@
 /* parallel.h: parallel tracing: worker threads, work packets, termination
  *
- * A trace's exact band may be drained by several threads at once (design:
- * /work/shared/design/parallel.md).  The collecting thread, which holds
- * the arena lock and has suspended the mutator, is the coordinator and
- * also worker 0; the other workers are the collector's own threads, never
- * registered with the arena, with the suspension signals blocked.
+ * A trace's exact band may be drained by several threads at once.  The
+ * collecting thread, which holds the arena lock and has suspended the
+ * mutator, is the coordinator and also worker 0; the other workers are
+ * the collector's own threads, never registered with the arena, with the
+ * suspension signals blocked.  Only slices that run the trace to its end
+ * are parallel (trace.c, traceParDrain); incremental slices are serial.
  *
- * Work is a set of entries: (segment, NULL) means "scan this grey segment
- * through its pool", (segment, client address) means "scan this one
- * object", which a fix preserved during the phase.  Each worker keeps a
- * packet of entries as a private stack; a full packet (or half of one,
- * when another worker is idle) is published on a shared list that idle
- * workers take from.  The phase ends when every worker is idle with an
- * empty packet and the shared list is empty (termination), or when the
- * coordinator sees the slice's deadline pass (then every worker publishes
- * what it holds and the coordinator hands it back to the serial tracer).
+ * Work is a set of entries (ParEntryStruct):
+ *  - (segment, NULL): scan this grey segment through its pool (the
+ *    phase's seeds, taken from the grey ring);
+ *  - (segment, client): scan the one object a fix preserved;
+ *  - (segment, client, limit): scan a run of objects in one call of the
+ *    format: a worker's copies (below), cut to PAR_RUN_SIZE when taken;
+ *  - (segment, NULL, ParEntryGREYS): scan the segment's grey objects, as
+ *    its pool records them (AMS and AWL: grey bits taken with atomic
+ *    exchange, so several workers may share one segment).
+ * Each worker keeps a packet of entries as a private stack; a full packet
+ * (or half of one, when another worker is idle) is published on a shared
+ * list that idle workers take from.  A copying pool gives each worker
+ * regions of to-space (ParWorkerRegion), and the objects copied there are
+ * the worker's own work, scanned in copy order (Cheney) a run at a time;
+ * a worker that finds another idle offers it the older half of what it
+ * has copied and not scanned.  So work moves between workers in large
+ * pieces, far apart in the heap, and the per-object cost is a claim (one
+ * atomic operation on a word shared by neighbours) and a copy.
  *
- * What workers may touch (the invariants the pools keep, see parallel.md):
- *  - mark bits and claim bits, only with atomic operations;
+ * The phase ends when every worker is idle with an empty packet and the
+ * shared list is empty (termination, parallel.c), or when the coordinator
+ * sees the slice's deadline pass (then every worker publishes what it
+ * holds and the coordinator hands it back to the serial tracer).
+ *
+ * What workers may touch (the invariants the pools keep):
+ *  - mark, grey and claim bits, only with atomic operations;
  *  - a white object's memory, only after winning its claim;
  *  - their own packets, scan state and allocation regions;
  *  - everything shared that allocates (segments, the control allocator,
@@ -25,6 +40,13 @@
  *    ParLock/ParUnlock;
  *  - nothing of the grey rings, the shield or the roots: the coordinator
  *    does those before and after the phase.
+ *
+ * Measured (test/bench/README.md, "Parallel tracing"): the per-object
+ * costs that made two workers slower than one were entries per object,
+ * a struct copy that stalled on store forwarding, the Par lock taken for
+ * every small to-space segment, and bits of one object in two cache
+ * lines; the remaining limit is the memory system (a worker reading what
+ * the mutator's core just wrote).
  */
 
 #ifndef tarn_parallel_h

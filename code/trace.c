@@ -564,7 +564,7 @@ static Bool traceScanSegs(Trace trace, mps_clock_t deadline)
   return TRUE;
 }
 
-/* Parallel draining (parallel.h; design: parallel.md).
+/* Parallel draining (design: parallel.h).
  *
  * Where: the exact band of a slice, after the roots up to the band are
  * scanned.  Why it is safe there: the mutator is suspended for the whole
@@ -743,8 +743,8 @@ static Bool traceParDrain(Trace trace, mps_clock_t deadline)
    * with work left grey, and the serial tracer's slices have (so far)
    * always left grey segments in the grey ring's order, oldest greyed
    * first; a phase finishes work in no particular order, and yielding
-   * after one made threadstress fail (see parallel.md: open problems).
-   * Until that is understood, incremental slices stay serial. */
+   * after one made threadstress fail.  Until that is understood,
+   * incremental slices stay serial. */
   if (!traceDeadlineFar(deadline) || ParWorkersEffective(arena) <= 1
       || !tracePoolsParallel(arena, &dependents))
     return TRUE;

@@ -46,10 +46,10 @@ extern void tarn_arena_stats(mps_arena_t arena, tarn_stats_s *stats_o);
 
 /* Parallel tracing.  A collection drains its exact band with up to this
  * many threads (the collecting thread and collector-owned workers).  The
- * default is 1 (serial: two workers have not yet traced faster than one
- * on the machines measured), overridden by the environment
- * variable TARN_WORKERS, overridden by MPS_KEY_TARN_WORKERS (a count, at
- * arena creation).  1 means serial tracing.  tarn_arena_set_workers
+ * default is the number of cores the process may run on (at most 16),
+ * overridden by the environment variable TARN_WORKERS, overridden by
+ * MPS_KEY_TARN_WORKERS (a count, at arena creation).  1 means serial
+ * tracing.  tarn_arena_set_workers
  * applies from the next collection; tarn_arena_workers returns the count
  * asked for.  tarn_arena_trace_time is the time in seconds the arena's
  * collections have spent tracing (scanning, marking and copying: not

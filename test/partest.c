@@ -1,5 +1,5 @@
 /* partest.c: parallel tracing: termination, exactly-once copying under
- * contention, marking, worker count, fork (include/tarn.h, parallel.md)
+ * contention, marking, worker count, fork (include/tarn.h, code/parallel.h)
  *
  * The arena asks for 4 workers (more than this machine may have cores,
  * so the workers are often descheduled in the middle of a phase: the
@@ -52,7 +52,7 @@ static mps_word_t shadow[MAXOBJ][MAXREFS];
 static size_t shadowN[MAXOBJ];
 static mps_addr_t seenAt[MAXOBJ];
 static testobj_t stack[MAXOBJ * MAXREFS + 1];
-/* Under Valgrind the collector is serial (parallel.md): no phases. */
+/* Under Valgrind the collector is serial (parallel.c): no phases. */
 static int expectPar;
 
 static testobj_t make(mps_ap_t ap, size_t nrefs, size_t ndata)

@@ -1,5 +1,5 @@
 /* graphbench.c: trace time of full collections of a large random graph,
- * for parallel tracing (parallel.md)
+ * for parallel tracing (code/parallel.h)
  *
  * Builds a graph of N objects (the test format's objects, test/testfmt.h:
  * K references and D data words each), all reachable from one exact root

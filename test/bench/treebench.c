@@ -152,7 +152,7 @@ static unsigned long optSeed = 1;
 /* -w: MPS_KEY_TARN_WORKERS (0: the default); -P: MPS_KEY_PAUSE_TIME in
  * seconds (negative: the default).  A pause time of 1e9 makes every
  * collection one slice that runs to the end, the kind that traces in
- * parallel (parallel.md). */
+ * parallel (code/parallel.h). */
 static size_t optWorkers = 0;
 static double optPause = -1.0;
 static int optPools[P_LIMIT] = {1, 1, 1, 1, 0, 1};
