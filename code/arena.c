@@ -19,6 +19,14 @@
 #include "event.h"
 #include "vgmem.h"
 
+/* Keep the high-water mark of committed memory (tarn_arena_stats): it
+ * is reached inside collections, where a client cannot sample it. */
+static void arenaNoteCommitted(Arena arena)
+{
+  if (arena->committed > arena->peakCommitted)
+    arena->peakCommitted = arena->committed;
+}
+
 static RingStruct arenaGlobalRing = {&arenaGlobalRing, &arenaGlobalRing};
 static Serial arenaSerial = 0;
 
@@ -145,6 +153,7 @@ Res ArenaInit(Arena arena, ArenaClass klass, Size grainSize, ArgList args)
   arena->controlTract = arena->headerTract;
   arena->reserved = 0;
   arena->committed = 0;
+  arena->peakCommitted = 0;
   arena->spareCommitted = 0;
   arena->commitLimit = SIZE_NONE;
   arena->spare = 0.75;
@@ -232,6 +241,7 @@ void ArenaChunkAdded(Arena arena, Chunk chunk)
     arena->primary = chunk;
   arena->reserved += AddrOffset(chunk->base, chunk->limit) + chunkTableCharge(arena, chunk);
   arena->committed += chunk->headerSize + chunkTableCharge(arena, chunk);
+  arenaNoteCommitted(arena);
   arena->tableCommitted += chunkTableCharge(arena, chunk);
   TractTableSet(arena, chunk->base, chunk->headerLimit, &arena->headerTract);
   if (arena->extended != NULL)
@@ -516,6 +526,7 @@ static Res chunkCommitRun(Arena arena, Chunk chunk, Index base, Count n)
     arena->committed += (runLimit - runBase) << gs;
     i = runLimit;
   }
+  arenaNoteCommitted(arena);
   if (arena->committed != before)
     EVENTN(ArenaCommit, ARENA, (Word)arena, arena->committed, arena->spareCommitted);
   return ResOK;

@@ -108,6 +108,7 @@ struct mps_arena_s {
   /* Accounting (bytes) */
   Size reserved;
   Size committed;
+  Size peakCommitted;           /* the most committed has been */
   Size spareCommitted;
   Size commitLimit;
   double spare;                 /* fraction of committed kept as spare */

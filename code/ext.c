@@ -70,6 +70,7 @@ void tarn_arena_stats(mps_arena_t arena, tarn_stats_s *stats_o)
   stats_o->last_pause = (double)arena->lastPause / perSec;
   stats_o->max_pause = (double)arena->maxPause / perSec;
   stats_o->total_scanned = arena->totalScanned;
+  stats_o->peak_committed = arena->peakCommitted;
   ArenaLeave(arena);
 }
 

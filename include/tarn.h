@@ -40,6 +40,8 @@ typedef struct tarn_stats_s {
   double last_pause;            /* of the last slice of collection work */
   double max_pause;             /* the longest slice so far */
   size_t total_scanned;         /* bytes scanned by all collections */
+  size_t peak_committed;        /* the most mps_arena_committed has been,
+                                   during collections too */
 } tarn_stats_s;
 
 extern void tarn_arena_stats(mps_arena_t arena, tarn_stats_s *stats_o);

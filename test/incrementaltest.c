@@ -256,8 +256,12 @@ int main(int argc, char *argv[])
   }
   tarn_arena_stats(arena, &st);
   printf("stop-the-world full collection: %.1f ms CPU, %.1f ms wall (Tarn's pause %.1f ms; "
-         "%.1f MB live)\n", stwCpu * 1e3, stwWall * 1e3, st.last_pause * 1e3,
-         (double)st.live / 1e6);
+         "%.1f MB live); peak committed %.1f MB\n", stwCpu * 1e3, stwWall * 1e3,
+         st.last_pause * 1e3, (double)st.live / 1e6, (double)st.peak_committed / 1e6);
+  /* AMC copies every survivor before it frees from-space: while it
+   * collected, both copies were committed. */
+  check(st.peak_committed >= mps_arena_committed(arena));
+  check(st.peak_committed >= 2 * st.live);
 
   /* 2. Incremental. */
   mps_arena_pause_time_set(arena, 0.001);

@@ -74,9 +74,11 @@
  *               bytes scanned by all collections, write-barrier hits.
  *               Boehm: GC_get_full_gc_total_time (GC_start_performance_
  *               measurement) for the time;
- *   peak        the collector's own footprint, sampled every 65536
- *               allocations and after every tree: peak mps_arena_committed
- *               (Tarn) vs peak GC_get_heap_size (Boehm), relative to the
+ *   peak        the collector's own footprint: the most
+ *               mps_arena_committed has been (Tarn: tarn_arena_stats's
+ *               peak_committed, which includes the moments inside
+ *               collections) vs GC_get_heap_size sampled every 65536
+ *               allocations and after every tree (Boehm), relative to the
  *               value before step 1;
  *   rss         peak resident set (VmHWM, reset before step 1) minus the
  *               resident set before step 1.
@@ -715,6 +717,14 @@ static void __attribute__((noinline)) runOne(PoolKind k, Result *r)
   r->wall = now(CLOCK_MONOTONIC) - t0;
   rss1 = statusKiB("VmHWM");
   sample();
+  if (k != P_BOEHM) {
+    /* The high-water mark is inside a collection (to-space and
+     * from-space at once), where sampling cannot see it. */
+    tarn_stats_s st;
+    tarn_arena_stats(arena, &st);
+    if (st.peak_committed > peakFootprint)
+      peakFootprint = st.peak_committed;
+  }
   r->peak = peakFootprint - footprintBase;
   r->rss = rss0 >= 0 && rss1 >= rss0 ? (size_t)(rss1 - rss0) * 1024 : 0;
   r->allocs = allocCount;
