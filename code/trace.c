@@ -594,21 +594,35 @@ static Bool tracePoolsParallel(Arena arena, Bool *dependentsReturn)
   return TRUE;
 }
 
+/* Worker: scan a segment through its pool.  FALSE if the scan failed:
+ * the segment is then greyed again after the phase. */
+static Bool traceParPoolScan(Bool *totalReturn, ScanState ss, Seg seg)
+{
+  Pool pool = SegPool(seg);
+  ss->fixedSummary = ZoneSetEMPTY;
+  ss->unfixedSummary = ZoneSetEMPTY;
+  if (pool->klass->scan(totalReturn, ss, pool, seg) == ResOK)
+    return TRUE;
+  __atomic_store_n(&seg->parRegrey, TRUE, __ATOMIC_RELAXED);
+  return FALSE;
+}
+
+/* Widen a segment's parSummary, which several workers may do at once
+ * (traceParFold folds it into the summary after the phase). */
+static void traceParJoinSummary(Seg seg, ZoneSet summary)
+{
+  if ((__atomic_load_n(&seg->parSummary, __ATOMIC_RELAXED) & summary) != summary)
+    (void)__atomic_fetch_or(&seg->parSummary, summary, __ATOMIC_RELAXED);
+}
+
 /* Worker: scan a grey segment taken from the ring (as traceScanSeg). */
 static void traceParScanSeg(ParWorker w, ScanState ss, Seg seg)
 {
-  Pool pool = SegPool(seg);
   Bool total = FALSE;
   ZoneSet summary;
-  Res res;
-  ss->fixedSummary = ZoneSetEMPTY;
-  ss->unfixedSummary = ZoneSetEMPTY;
-  res = pool->klass->scan(&total, ss, pool, seg);
   ++ParWorkerCounts(w)->segsScanned;
-  if (res != ResOK) {
-    __atomic_store_n(&seg->parRegrey, TRUE, __ATOMIC_RELAXED);
+  if (!traceParPoolScan(&total, ss, seg))
     return;
-  }
   summary = ScanStateSummary(ss);
   if (!ss->arena->barriersOn)
     summary = ZoneSetUNIV;
@@ -617,13 +631,22 @@ static void traceParScanSeg(ParWorker w, ScanState ss, Seg seg)
   SegSetSummary(seg, summary);
 }
 
+/* Worker: scan the grey objects of a segment that a fix queued
+ * (ParPushGreys).  Its pool's scan method knows which they are; other
+ * workers may be scanning the same segment at once. */
+static void traceParScanGreys(ParWorker w, ScanState ss, Seg seg)
+{
+  Bool total = FALSE;
+  ++ParWorkerCounts(w)->objects;
+  if (traceParPoolScan(&total, ss, seg))
+    traceParJoinSummary(seg, ScanStateSummary(ss));
+}
+
 /* Worker: scan one object a fix preserved in this phase, or a run of
- * them (limit != NULL).  Their zones join the segment's parSummary,
- * which several workers may widen at once. */
+ * them (limit != NULL). */
 static void traceParScanObjects(ParWorker w, ScanState ss, Seg seg, Addr client, Addr limit)
 {
   Format format = SegPool(seg)->format;
-  ZoneSet summary;
   Res res;
   if (limit == NULL)
     limit = (Addr)format->skip(client);
@@ -638,32 +661,7 @@ static void traceParScanObjects(ParWorker w, ScanState ss, Seg seg, Addr client,
   }
   ss->scannedSize += AddrOffset(client, limit);
   ++ParWorkerCounts(w)->objects;
-  summary = ScanStateSummary(ss);
-  if ((__atomic_load_n(&seg->parSummary, __ATOMIC_RELAXED) & summary) != summary)
-    (void)__atomic_fetch_or(&seg->parSummary, summary, __ATOMIC_RELAXED);
-}
-
-/* Worker: scan the grey objects of a segment that a fix queued
- * (ParPushGreys).  Its pool's scan method knows which they are; other
- * workers may be scanning the same segment, so the summary is merged as
- * for objects. */
-static void traceParScanGreys(ParWorker w, ScanState ss, Seg seg)
-{
-  Pool pool = SegPool(seg);
-  Bool total = FALSE;
-  ZoneSet summary;
-  Res res;
-  ss->fixedSummary = ZoneSetEMPTY;
-  ss->unfixedSummary = ZoneSetEMPTY;
-  res = pool->klass->scan(&total, ss, pool, seg);
-  ++ParWorkerCounts(w)->objects;
-  if (res != ResOK) {
-    __atomic_store_n(&seg->parRegrey, TRUE, __ATOMIC_RELAXED);
-    return;
-  }
-  summary = ScanStateSummary(ss);
-  if ((__atomic_load_n(&seg->parSummary, __ATOMIC_RELAXED) & summary) != summary)
-    (void)__atomic_fetch_or(&seg->parSummary, summary, __ATOMIC_RELAXED);
+  traceParJoinSummary(seg, ScanStateSummary(ss));
 }
 
 static void traceParProcess(ParWorker w, ScanState ss, Seg seg, Addr client, Addr limit)
