@@ -31,6 +31,7 @@ Bool MSSegCheck(MSSeg msseg)
   CHECKD(Seg, seg);
   CHECKL(msseg->grains == SegSize(seg) >> pool->alignShift);
   CHECKL(msseg->freeGrains <= msseg->grains);
+  CHECKL(msseg->maxRun <= msseg->grains);
   return TRUE;
 }
 
@@ -75,6 +76,7 @@ Res MSPoolInit(Pool pool, Arena arena, ArgList args, Bool scanned,
   PoolGenInit(&mspool->pgenStruct, ChainGen(chain, gen), pool);
   mspool->headerSize = format->headerSize;
   mspool->segSize = SizeMax(MS_SEG_SIZE_DEFAULT, ArenaGrainSize(arena));
+  mspool->fillSeg = NULL;
   mspool->scanned = scanned;
   mspool->supportAmbiguous = TRUE;
   mspool->totalSize = 0;
@@ -93,6 +95,8 @@ static void msSegFree(MSPool mspool, Seg seg)
   if (PoolHasAttr(SegPool(seg), PoolAttrDEBUG))
     DebugPoolMSSegRelease(seg);
   PoolGenRemoveSeg(&mspool->pgenStruct, size);
+  if (mspool->fillSeg == seg)
+    mspool->fillSeg = NULL;
   msseg->sig = SigINVALID;
   seg->vgHide = NULL;           /* the tables go with the segment */
   SegFree(seg);
@@ -155,6 +159,8 @@ static Res msSegCreate(Seg *segReturn, MSPool mspool, Size size, RankSet rankSet
   tables = AddrAdd((Addr)msseg, SizeAlignUp(sizeof(MSSegStruct), sizeof(Word)));
   msseg->grains = grains;
   msseg->freeGrains = grains;
+  msseg->maxRun = grains;
+  msseg->fillHint = 0;
   msseg->allocTable = (BT)tables;
   msseg->startTable = (BT)AddrAdd(tables, BT_SIZE(grains));
   msseg->markTable = (BT)AddrAdd(tables, 2 * BT_SIZE(grains));
@@ -165,6 +171,7 @@ static Res msSegCreate(Seg *segReturn, MSPool mspool, Size size, RankSet rankSet
   BTResRange(msseg->greyTable, 0, grains);
   msseg->recordedLimit = SegBase(seg);
   msseg->hasGrey = FALSE;
+  msseg->greyLow = grains;
   msseg->allGrey = FALSE;
   SegSetRankSet(seg, rankSet);
   if (rankSet != RankSetEMPTY)
@@ -222,6 +229,60 @@ Res MSBufferInit(Buffer buffer, Pool pool, ArgList args)
   return ResOK;
 }
 
+/* Find a free run of at least n grains in a segment the buffer may use,
+ * next fit: from the segment where the last fill found one, and in each
+ * segment from where its last run ended (the holes before it are mostly
+ * too small: a fragmented segment would otherwise be walked from its
+ * start on every fill).  Each segment's maxRun bounds its longest free
+ * run, so a segment without one long enough is searched once for a given
+ * size, not on every fill. */
+static Bool msSegFindRun(Index *baseReturn, Index *limitReturn, MSSeg ms, Count n)
+{
+  Index hint = ms->fillHint < ms->grains ? ms->fillHint : 0;
+  if (BTFindResRun(baseReturn, limitReturn, ms->allocTable, hint, ms->grains, n)
+      || (hint > 0 && BTFindResRun(baseReturn, limitReturn, ms->allocTable, 0,
+                                   hint + n - 1 < ms->grains ? hint + n - 1 : ms->grains,
+                                   n))) {
+    ms->fillHint = *limitReturn;
+    return TRUE;
+  }
+  ms->maxRun = n - 1;
+  return FALSE;
+}
+
+static Bool msFindRun(Seg *segReturn, Index *baseReturn, Index *limitReturn,
+                      Pool pool, RankSet rankSet, Count n)
+{
+  MSPool mspool = MSPoolOf(pool);
+  Ring start = mspool->fillSeg != NULL ? &mspool->fillSeg->poolRing : pool->segRing.next;
+  Ring node = start;
+  do {
+    if (node != &pool->segRing) {
+      Seg s = RING_ELT(Seg, poolRing, node);
+      MSSeg ms = MSSegOf(s);
+      if (ms->maxRun >= n && SegBuffer(s) == NULL && SegRankSet(s) == rankSet
+          && SegWhite(s) == TraceSetEMPTY && SegGrey(s) == TraceSetEMPTY
+          && msSegFindRun(baseReturn, limitReturn, ms, n)) {
+        mspool->fillSeg = s;
+        *segReturn = s;
+        return TRUE;
+      }
+    }
+    node = node->next;
+  } while (node != start);
+  return FALSE;
+}
+
+/* A buffer gets a whole free run: one of MS_FILL_GRAINS or more if some
+ * segment has one, else one of MS_MIN_FILL_GRAINS or more, else a new
+ * segment.  Holes smaller than that are left until their neighbours die
+ * and they grow (as Immix leaves holes smaller than a line): handing
+ * them out made a fragmented heap of small objects need a fill, and a
+ * search, every few objects (the Scheme interpreter on AMS spent 95% of
+ * its time there). */
+#define MS_FILL_GRAINS ((Count)128)
+#define MS_MIN_FILL_GRAINS ((Count)32)
+
 Res MSBufferFill(Addr *baseReturn, Addr *limitReturn, Pool pool,
                  Buffer buffer, Size size)
 {
@@ -231,22 +292,15 @@ Res MSBufferFill(Addr *baseReturn, Addr *limitReturn, Pool pool,
   Index runBase = 0, runLimit = 0;
   MSSeg msseg;
   Seg seg = NULL;
-  Ring node;
   Addr base, limit;
   Res res;
 
   AVERT(MSPool, mspool);
   AVER(SizeIsAligned(size, pool->alignment));
-  for (node = pool->segRing.next; node != &pool->segRing; node = node->next) {
-    Seg s = RING_ELT(Seg, poolRing, node);
-    MSSeg ms = MSSegOf(s);
-    if (SegBuffer(s) == NULL && SegRankSet(s) == rankSet && ms->freeGrains >= n
-        && SegWhite(s) == TraceSetEMPTY && SegGrey(s) == TraceSetEMPTY
-        && BTFindResRun(&runBase, &runLimit, ms->allocTable, 0, ms->grains, n)) {
-      seg = s;
-      break;
-    }
-  }
+  if (!(n < MS_FILL_GRAINS
+        && msFindRun(&seg, &runBase, &runLimit, pool, rankSet, MS_FILL_GRAINS)))
+    (void)msFindRun(&seg, &runBase, &runLimit, pool, rankSet,
+                    n < MS_MIN_FILL_GRAINS ? MS_MIN_FILL_GRAINS : n);
   if (seg == NULL) {
     Size segSize = SizeMax(mspool->segSize, SizeAlignUp(size, ArenaGrainSize(PoolArena(pool))));
     res = msSegCreate(&seg, mspool, segSize, rankSet);
@@ -254,6 +308,7 @@ Res MSBufferFill(Addr *baseReturn, Addr *limitReturn, Pool pool,
       return res;
     runBase = 0;
     runLimit = MSSegOf(seg)->grains;
+    mspool->fillSeg = seg;
   }
   msseg = MSSegOf(seg);
   /* The mutator will write new objects here: no barrier, no summary. */
@@ -288,6 +343,7 @@ void MSBufferEmpty(Pool pool, Buffer buffer, Addr init, Addr limit)
     Index i = msIndex(seg, init), l = msIndex(seg, limit);
     BTResRange(msseg->allocTable, i, l);
     msseg->freeGrains += l - i;
+    msseg->maxRun = msseg->freeGrains;  /* the run may have grown */
     mspool->freeSize += AddrOffset(init, limit);
     PoolGenUnnew(&mspool->pgenStruct, AddrOffset(init, limit));
     VG_NOACCESS(init, AddrOffset(init, limit));
@@ -311,6 +367,7 @@ Res MSWhiten(Pool pool, Trace trace, Seg seg)
   BTResRange(msseg->markTable, 0, msseg->grains);
   BTResRange(msseg->greyTable, 0, msseg->grains);
   msseg->hasGrey = FALSE;
+  msseg->greyLow = msseg->grains;
   msseg->parQueued = FALSE;
   TraceSegCondemned(trace, seg, (msseg->grains - msseg->freeGrains) << pool->alignShift);
   return ResOK;
@@ -331,6 +388,7 @@ void MSGrey(Pool pool, Trace trace, Seg seg)
     for (w = 0; w < BT_WORDS(msseg->grains); ++w)
       msseg->greyTable[w] |= msseg->markTable[w];
     msseg->hasGrey = TRUE;
+    msseg->greyLow = 0;
     TraceSegGrey(trace, seg);
     return;
   }
@@ -338,6 +396,7 @@ void MSGrey(Pool pool, Trace trace, Seg seg)
   for (w = 0; w < BT_WORDS(msseg->grains); ++w)
     msseg->greyTable[w] = msseg->startTable[w];
   msseg->hasGrey = TRUE;
+  msseg->greyLow = 0;
   msseg->allGrey = TRUE;
   TraceSegGrey(trace, seg);
 }
@@ -419,15 +478,27 @@ Res MSScan(Bool *totalReturn, ScanState ss, Pool pool, Seg seg)
   total = msseg->allGrey;
   msseg->allGrey = FALSE;
   msseg->parQueued = FALSE;
-  while (msseg->hasGrey) {
-    Index i = BTFindSet(msseg->greyTable, 0, msseg->grains);
-    msseg->hasGrey = FALSE;
-    while (i < msseg->grains) {
-      /* Scan a run of consecutive grey objects in one call. */
-      Addr first = AddrAdd(msAddr(seg, i), header);
-      Addr end = first;
-      Index j = i;
+  /* Grey objects are scanned lowest first: a scan that greys an object
+   * behind the one just scanned (a list whose cells point to older
+   * cells at lower addresses) goes back to it at once, rather than after
+   * a pass to the end of the segment, which made such a segment's scan
+   * quadratic in its objects.  Every grey bit is at or above
+   * min(cursor, greyLow). */
+  if (msseg->hasGrey) {
+    Index cursor = msseg->greyLow;
+    msseg->greyLow = msseg->grains;
+    for (;;) {
+      Index from = cursor < msseg->greyLow ? cursor : msseg->greyLow;
+      Index i, j;
+      Addr first, end;
       Res res;
+      msseg->greyLow = msseg->grains;
+      i = BTFindSet(msseg->greyTable, from, msseg->grains);
+      if (i >= msseg->grains)
+        break;
+      /* Scan a run of consecutive grey objects in one call. */
+      first = end = AddrAdd(msAddr(seg, i), header);
+      j = i;
       do {
         BTRes(msseg->greyTable, j);
         end = (Addr)format->skip(end);
@@ -443,17 +514,30 @@ Res MSScan(Bool *totalReturn, ScanState ss, Pool pool, Seg seg)
           BTSet(msseg->greyTable, msIndex(seg, AddrSub(p, header)));
           p = (Addr)format->skip(p);
         }
-        msseg->hasGrey = TRUE;
+        if (from < msseg->greyLow)
+          msseg->greyLow = from;
         return res;
       }
       ss->scannedSize += AddrOffset(first, end);
-      i = BTFindSet(msseg->greyTable, j, msseg->grains);
+      cursor = j;
     }
+    msseg->hasGrey = FALSE;
   }
   /* Total only if every object was grey: otherwise black objects were
    * not scanned again and the old summary still counts. */
   *totalReturn = total;
   return ResOK;
+}
+
+/* A serial fix preserved the object at grain i of a scanned segment. */
+static void msGreyObject(Trace trace, Seg seg, Index i)
+{
+  MSSeg msseg = MSSegOf(seg);
+  BTSet(msseg->greyTable, i);
+  if (!msseg->hasGrey || i < msseg->greyLow)
+    msseg->greyLow = i;
+  msseg->hasGrey = TRUE;
+  TraceSegGrey(trace, seg);
 }
 
 /* An explicit pin (tarn_pin) keeps the object containing any address in
@@ -477,11 +561,8 @@ static Res msFixPin(Seg seg, ScanState ss, Addr ref)
     return ResOK;
   BTSet(msseg->markTable, i);
   ss->wasMarked = FALSE;
-  if (mspool->scanned) {
-    BTSet(msseg->greyTable, i);
-    msseg->hasGrey = TRUE;
-    TraceSegGrey(msTrace(ss), seg);
-  }
+  if (mspool->scanned)
+    msGreyObject(msTrace(ss), seg, i);
   return ResOK;
 }
 
@@ -509,8 +590,11 @@ static Res msFixParallel(Seg seg, ScanState ss, Index i)
      * msScanParallel's flag, then grey bits. */
     (void)__atomic_fetch_or(&msseg->greyTable[i >> WORD_SHIFT],
                             (Word)1 << (i & (WORD_WIDTH - 1)), __ATOMIC_SEQ_CST);
-    if (!__atomic_load_n(&msseg->hasGrey, __ATOMIC_RELAXED))
+    if (!__atomic_load_n(&msseg->hasGrey, __ATOMIC_RELAXED)) {
+      /* For a serial scan of what the phase leaves (traceParLeftover). */
+      __atomic_store_n(&msseg->greyLow, (Index)0, __ATOMIC_RELAXED);
       __atomic_store_n(&msseg->hasGrey, TRUE, __ATOMIC_RELAXED);
+    }
     if (__atomic_exchange_n(&msseg->parQueued, TRUE, __ATOMIC_SEQ_CST)
         || ParPushGreys(ss->worker, seg))
       return ResOK;
@@ -547,11 +631,8 @@ Res MSFix(Seg seg, ScanState ss, Addr *refIO)
   }
   BTSet(msseg->markTable, i);
   ss->wasMarked = FALSE;        /* this fix preserved it (finalization) */
-  if (mspool->scanned) {
-    BTSet(msseg->greyTable, i);
-    msseg->hasGrey = TRUE;
-    TraceSegGrey(msTrace(ss), seg);
-  }
+  if (mspool->scanned)
+    msGreyObject(msTrace(ss), seg, i);
   return ResOK;
 }
 
@@ -584,6 +665,8 @@ void MSReclaim(Pool pool, Trace trace, Seg seg)
     }
     i = BTFindSet(msseg->startTable, i + n, msseg->grains);
   }
+  if (freed > 0)
+    msseg->maxRun = msseg->freeGrains;  /* runs may have grown */
   mspool->freeSize += freed;
   trace->reclaimed += freed;
   TracePreserved(trace, seg, live);

@@ -33,12 +33,17 @@ typedef struct MSSegStruct {
   Sig sig;
   Count grains;                 /* alignment units in the segment */
   Count freeGrains;             /* reset bits in allocTable */
+  Count maxRun;                 /* no free run is longer (an upper bound,
+                                   lowered by failed searches) */
+  Index fillHint;               /* where the next search for a run
+                                   starts (next fit) */
   BT allocTable;
   BT startTable;
   BT markTable;
   BT greyTable;
   Addr recordedLimit;           /* with a buffer: starts recorded up to here */
   Bool hasGrey;                 /* some grey bits may be set */
+  Index greyLow;                /* no grey bit is below this */
   Bool allGrey;                 /* every object was made grey (MSGrey) */
   Bool parQueued;               /* in a parallel phase: an entry for the
                                    segment's grey objects is queued and
@@ -52,6 +57,8 @@ typedef struct MSPoolStruct {
   PoolGenStruct pgenStruct;
   Size headerSize;
   Size segSize;                 /* usual segment size */
+  Seg fillSeg;                  /* where the last fill found its run, or
+                                   NULL: the next search starts there */
   Bool scanned;                 /* objects hold references */
   Bool supportAmbiguous;        /* ambiguous references preserve objects */
   Size totalSize;               /* bytes of segments */

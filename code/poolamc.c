@@ -698,6 +698,10 @@ static Res amcFixParallel(Seg seg, ScanState ss, Addr *refIO)
 
   AVER(ss->rank == RankEXACT);
   AVER(amcseg->claims != NULL);
+  /* Every path below reads the object (its forwarding marker, or its
+   * size): start that miss now, so that it overlaps the claim table's
+   * (another worker may have written that line). */
+  __builtin_prefetch(base);
   if (ParClaimIsDone(amcseg->claims, i)) {
     /* Done with already (it moved, or it stays): as serially, a moved
      * object's marker is followed even in a segment nailed since. */
