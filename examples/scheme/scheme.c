@@ -1,19 +1,23 @@
 /* scheme.c: a small Scheme interpreter, written as a client of Tarn
  *
  * Tarn implements the public interface of MPS 1.118; this program uses
- * only that interface (mps.h, mpsavm.h, mpscamc.h, mpscawl.h).  It is the example
+ * only that interface (mps.h, mpsavm.h, the pool class headers), plus
+ * Tarn's IMX pool classes (mpscimx.h), an extension.  It is the example
  * the README's first command runs.  README.md in this directory explains
  * the design: how values are represented, which pool holds what, and how
  * the roots are registered.  In short:
  *
  *   - fixnums, characters, booleans, () and a few markers are immediates;
  *   - pairs, vectors, closures, primitives, environment frames and
- *     symbols live in an AMC pool (moving, scanned);
- *   - strings, flonums and buffers live in an AMCZ pool (moving, never
+ *     symbols live in the object pool (scanned);
+ *   - strings, flonums, buffers and ports live in the leaf pool (never
  *     scanned); a buffer's bytes are malloc'd, and freed when Tarn posts
  *     the buffer's finalization message;
- *   - weak-key hash tables are an AMC object holding two AWL arrays:
- *     keys on a weak allocation point, values on an exact one;
+ *   - the environment variable SCHEME_POOLS chooses those two pools:
+ *     amc (the default: AMC and AMCZ, copying), imx (IMX and IMXZ,
+ *     mark-region, Tarn's own) or ams (AMS and LO, mark-sweep);
+ *   - weak-key hash tables are an object-pool object holding two AWL
+ *     arrays: keys on a weak allocation point, values on an exact one;
  *   - every C local is kept alive (and pinned) by the ambiguous root on
  *     the interpreter thread's stack and registers;
  *   - the symbol table and a block of C globals are exact roots.
@@ -26,7 +30,10 @@
 #include "mps.h"
 #include "mpsavm.h"
 #include "mpscamc.h"
+#include "mpscams.h"
 #include "mpscawl.h"
+#include "mpscimx.h"
+#include "mpsclo.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -34,6 +41,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <setjmp.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -300,7 +308,27 @@ static mps_addr_t awl_find_dependent(mps_addr_t addr)
 /* MEMORY MANAGER STATE */
 
 static mps_arena_t arena;
-static mps_pool_t pool_obj, pool_leaf, pool_weak;      /* AMC, AMCZ, AWL */
+/* The pools: objects with references, leaf objects, weak arrays.  The
+ * first two are a pair of classes chosen by SCHEME_POOLS (pools_choose);
+ * the collector may move their objects (AMC, IMX) or not (AMS, LO), so
+ * the interpreter assumes they may move.  Every object the C stack
+ * refers to is kept alive and unmoved by the ambiguous thread roots, so
+ * AMS is created with MPS_KEY_AMS_SUPPORT_AMBIGUOUS (its default, made
+ * explicit; LO always honours ambiguous references).  AMS and LO honour
+ * only references to an object's start, not into it: C code keeps the
+ * object itself in a local, never just a pointer to one of its fields. */
+static const struct pool_choice {
+  const char *name;                     /* the value of SCHEME_POOLS */
+  const char *obj_name, *leaf_name;     /* the classes, for messages */
+  mps_pool_class_t (*obj_class)(void), (*leaf_class)(void);
+  int ams;                              /* obj_class is AMS */
+} pool_choices[] = {
+  { "amc", "AMC", "AMCZ", mps_class_amc, mps_class_amcz, 0 },
+  { "imx", "IMX", "IMXZ", mps_class_imx, mps_class_imxz, 0 },
+  { "ams", "AMS", "LO", mps_class_ams, mps_class_lo, 1 },
+};
+static const struct pool_choice *pools = &pool_choices[0];
+static mps_pool_t pool_obj, pool_leaf, pool_weak;
 /* Each interpreter thread has allocation points of its own
  * (threads.inc): allocation points are not shared between threads. */
 #define THREAD_LOCAL __thread
@@ -355,10 +383,11 @@ static void out_of_memory(mps_res_t res) NORETURN;
 
 #ifdef SCHEME_MALLOC_ONLY
 /* The baseline build for examples/scheme/bench (cc -DSCHEME_MALLOC_ONLY):
- * every object that would go to AMC or AMCZ comes from malloc instead and
- * is never freed, so nothing is ever collected (the pools get no
- * allocation, so the collector never runs; the roots and the thread stay
- * registered but are never scanned).  Finalized buffers and ports and the
+ * every object that would go to the object or leaf pool (whatever
+ * SCHEME_POOLS says) comes from malloc instead and is never freed, so
+ * nothing is ever collected (the pools get no allocation, so the
+ * collector never runs; the roots and the thread stay registered but
+ * are never scanned).  Finalized buffers and ports and the
  * AWL arrays of weak tables and the symbol table still use their pools,
  * so those features keep working; the benchmarks use none of them.
  *
@@ -600,9 +629,9 @@ static obj list2(obj a, obj b) { return cons(a, cons(b, NIL)); }
 
 /* FINALIZED BUFFERS
  *
- * A buffer is a small AMCZ object pointing to a C resource: bytes from
- * malloc.  It is registered for finalization when it is made; when the
- * collector finds it unreachable it posts a finalization message, and
+ * A buffer is a small leaf-pool object pointing to a C resource: bytes
+ * from malloc.  It is registered for finalization when it is made; when
+ * the collector finds it unreachable it posts a finalization message, and
  * drain_messages frees the bytes (and counts them in stats.finalized).
  * buffer-free! frees them at once and cancels the registration. */
 
@@ -1157,10 +1186,10 @@ static void print_stats(FILE *out)
           "%.0f bytes survived (%.1f%%)\n", stats.collections,
           stats.condemned, stats.live,
           stats.condemned > 0 ? 100.0 * stats.live / stats.condemned : 0.0);
-  fprintf(out, "  heap now: %lu bytes in AMC, %lu bytes in AMCZ, %lu bytes in AWL; "
+  fprintf(out, "  heap now: %lu bytes in %s, %lu bytes in %s, %lu bytes in AWL; "
           "last collection started because: %s\n",
-          (unsigned long)mps_pool_total_size(pool_obj),
-          (unsigned long)mps_pool_total_size(pool_leaf),
+          (unsigned long)mps_pool_total_size(pool_obj), pools->obj_name,
+          (unsigned long)mps_pool_total_size(pool_leaf), pools->leaf_name,
           (unsigned long)mps_pool_total_size(pool_weak),
           stats.why[0] ? stats.why : "(none)");
   if (stats.finalized > 0)
@@ -1175,12 +1204,37 @@ static void print_stats(FILE *out)
 
 /* START-UP, THE TOP LEVEL AND SHUT-DOWN */
 
-static void die(mps_res_t res, const char *what)
+/* Exit if res is not OK; what (a printf format, with its arguments)
+ * names what failed.  (Declared in threads.inc.) */
+static void die(mps_res_t res, const char *what, ...)
 {
   if (res != MPS_RES_OK) {
-    fprintf(stderr, "scheme: %s failed (Tarn result %d)\n", what, res);
+    va_list ap;
+    fputs("scheme: ", stderr);
+    va_start(ap, what);
+    vfprintf(stderr, what, ap);
+    va_end(ap);
+    fprintf(stderr, " failed (Tarn result %d)\n", res);
     exit(2);
   }
+}
+
+/* Set pools from the environment variable SCHEME_POOLS (unset or empty:
+ * the first choice). */
+static void pools_choose(void)
+{
+  const char *name = getenv("SCHEME_POOLS");
+  size_t i;
+  if (name == NULL || name[0] == '\0')
+    return;
+  for (i = 0; i < sizeof pool_choices / sizeof pool_choices[0]; ++i)
+    if (strcmp(name, pool_choices[i].name) == 0) {
+      pools = &pool_choices[i];
+      return;
+    }
+  fprintf(stderr, "scheme: SCHEME_POOLS=%s is unknown; "
+          "it must be amc (the default), imx or ams\n", name);
+  exit(2);
 }
 
 static mps_fmt_t fmt, fmt_weak;
@@ -1197,8 +1251,10 @@ static mps_gen_param_s gen_params[] = {
  * makes its own). */
 static void aps_create(void)
 {
-  die(mps_ap_create_k(&ap_obj, pool_obj, mps_args_none), "AMC allocation point");
-  die(mps_ap_create_k(&ap_leaf, pool_leaf, mps_args_none), "AMCZ allocation point");
+  die(mps_ap_create_k(&ap_obj, pool_obj, mps_args_none), "%s allocation point",
+      pools->obj_name);
+  die(mps_ap_create_k(&ap_leaf, pool_leaf, mps_args_none), "%s allocation point",
+      pools->leaf_name);
   MPS_ARGS_BEGIN(args) {
     MPS_ARGS_ADD(args, MPS_KEY_RANK, mps_rank_weak());
     die(mps_ap_create_k(&ap_weak_keys, pool_weak, args), "AWL weak allocation point");
@@ -1241,12 +1297,16 @@ static void heap_create(double pause_time)
   MPS_ARGS_BEGIN(args) {
     MPS_ARGS_ADD(args, MPS_KEY_FORMAT, fmt);
     MPS_ARGS_ADD(args, MPS_KEY_CHAIN, chain);
-    die(mps_pool_create_k(&pool_obj, arena, mps_class_amc(), args), "AMC pool");
+    if (pools->ams)
+      MPS_ARGS_ADD(args, MPS_KEY_AMS_SUPPORT_AMBIGUOUS, 1);
+    die(mps_pool_create_k(&pool_obj, arena, pools->obj_class(), args), "%s pool",
+        pools->obj_name);
   } MPS_ARGS_END(args);
   MPS_ARGS_BEGIN(args) {
     MPS_ARGS_ADD(args, MPS_KEY_FORMAT, fmt);
     MPS_ARGS_ADD(args, MPS_KEY_CHAIN, chain);
-    die(mps_pool_create_k(&pool_leaf, arena, mps_class_amcz(), args), "AMCZ pool");
+    die(mps_pool_create_k(&pool_leaf, arena, pools->leaf_class(), args), "%s pool",
+        pools->leaf_name);
   } MPS_ARGS_END(args);
   MPS_ARGS_BEGIN(args) {
     MPS_ARGS_ADD(args, MPS_KEY_FMT_ALIGN, WORD);
@@ -1442,7 +1502,10 @@ static void usage(void)
         "  Runs file.scm (or standard input with -), or a REPL if no file.\n"
         "  -q          do not print GC statistics at exit\n"
         "  -p seconds  the collector's pause time (small values make\n"
-        "              collections more incremental)\n", stderr);
+        "              collections more incremental)\n"
+        "Environment: SCHEME_POOLS=amc (AMC+AMCZ, the default), imx (IMX+IMXZ)\n"
+        "  or ams (AMS+LO) chooses the pools of objects and leaf objects.\n",
+        stderr);
   exit(2);
 }
 
@@ -1452,6 +1515,7 @@ int main(int argc, char **argv)
   pthread_attr_t attr;
   pthread_t thread;
   int i;
+  pools_choose();
   for (i = 1; i < argc; ++i) {
     if (strcmp(argv[i], "-q") == 0)
       opts.quiet = 1;
