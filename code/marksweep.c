@@ -47,7 +47,8 @@ static inline Addr msAddr(Seg seg, Index i)
 
 static Size msSegDescSize(Count grains)
 {
-  return SizeAlignUp(sizeof(MSSegStruct), sizeof(Word)) + 4 * BT_SIZE(grains);
+  return SizeAlignUp(sizeof(MSSegStruct), sizeof(Word)) + 4 * BT_SIZE(grains)
+         + BT_SIZE(BT_WORDS(grains));
 }
 
 /* The common pool */
@@ -165,10 +166,12 @@ static Res msSegCreate(Seg *segReturn, MSPool mspool, Size size, RankSet rankSet
   msseg->startTable = (BT)AddrAdd(tables, BT_SIZE(grains));
   msseg->markTable = (BT)AddrAdd(tables, 2 * BT_SIZE(grains));
   msseg->greyTable = (BT)AddrAdd(tables, 3 * BT_SIZE(grains));
+  msseg->greySummary = (BT)AddrAdd(tables, 4 * BT_SIZE(grains));
   BTResRange(msseg->allocTable, 0, grains);
   BTResRange(msseg->startTable, 0, grains);
   BTResRange(msseg->markTable, 0, grains);
   BTResRange(msseg->greyTable, 0, grains);
+  BTResRange(msseg->greySummary, 0, BT_WORDS(grains));
   msseg->recordedLimit = SegBase(seg);
   msseg->hasGrey = FALSE;
   msseg->greyLow = grains;
@@ -366,6 +369,7 @@ Res MSWhiten(Pool pool, Trace trace, Seg seg)
   msRecordBuffer(seg);
   BTResRange(msseg->markTable, 0, msseg->grains);
   BTResRange(msseg->greyTable, 0, msseg->grains);
+  BTResRange(msseg->greySummary, 0, BT_WORDS(msseg->grains));
   msseg->hasGrey = FALSE;
   msseg->greyLow = msseg->grains;
   msseg->parQueued = FALSE;
@@ -387,6 +391,7 @@ void MSGrey(Pool pool, Trace trace, Seg seg)
      * and unmarked objects are dead). */
     for (w = 0; w < BT_WORDS(msseg->grains); ++w)
       msseg->greyTable[w] |= msseg->markTable[w];
+    BTSetRange(msseg->greySummary, 0, BT_WORDS(msseg->grains));
     msseg->hasGrey = TRUE;
     msseg->greyLow = 0;
     TraceSegGrey(trace, seg);
@@ -395,6 +400,7 @@ void MSGrey(Pool pool, Trace trace, Seg seg)
   msRecordBuffer(seg);
   for (w = 0; w < BT_WORDS(msseg->grains); ++w)
     msseg->greyTable[w] = msseg->startTable[w];
+  BTSetRange(msseg->greySummary, 0, BT_WORDS(msseg->grains));
   msseg->hasGrey = TRUE;
   msseg->greyLow = 0;
   msseg->allGrey = TRUE;
@@ -417,6 +423,27 @@ static Word msTakeGreys(MSSeg msseg, Index w)
   return __atomic_exchange_n(&msseg->greyTable[w], (Word)0, __ATOMIC_SEQ_CST);
 }
 
+/* The first grey word at or after w that the summary says may be
+ * non-zero, taking its summary bit; words if none.  (A segment queued for
+ * a few grey objects is not read whole: a random graph's segments are
+ * scanned many times, a few objects each time.) */
+static Index msNextGreyWord(MSSeg msseg, Index w, Index words)
+{
+  while (w < words) {
+    Index sw = w >> WORD_SHIFT;
+    Word s = __atomic_load_n(&msseg->greySummary[sw], __ATOMIC_RELAXED)
+             & (WORD_ONES << (w & (WORD_WIDTH - 1)));
+    if (s != 0) {
+      Index found = (sw << WORD_SHIFT) + (Index)__builtin_ctzl((unsigned long)s);
+      (void)__atomic_fetch_and(&msseg->greySummary[sw],
+                               ~((Word)1 << (found & (WORD_WIDTH - 1))), __ATOMIC_SEQ_CST);
+      return found;
+    }
+    w = (sw + 1) << WORD_SHIFT;
+  }
+  return words;
+}
+
 static Res msScanParallel(ScanState ss, Pool pool, Seg seg)
 {
   MSSeg msseg = MSSegOf(seg);
@@ -426,13 +453,17 @@ static Res msScanParallel(ScanState ss, Pool pool, Seg seg)
   Word bits;
   (void)__atomic_exchange_n(&msseg->parQueued, FALSE, __ATOMIC_SEQ_CST);
   __atomic_store_n(&msseg->allGrey, FALSE, __ATOMIC_RELAXED);
-  bits = msTakeGreys(msseg, 0);
+  w = msNextGreyWord(msseg, 0, words);
+  bits = w < words ? msTakeGreys(msseg, w) : 0;
   for (;;) {
     Index i;
     Addr first, end;
     Res res;
     while (bits == 0) {
-      if (++w >= words)
+      if (w >= words)
+        return ResOK;
+      w = msNextGreyWord(msseg, w + 1, words);
+      if (w >= words)
         return ResOK;
       bits = msTakeGreys(msseg, w);
     }
@@ -511,7 +542,9 @@ Res MSScan(Bool *totalReturn, ScanState ss, Pool pool, Seg seg)
         /* Scan these objects again next time. */
         Addr p = first;
         while (p < end) {
-          BTSet(msseg->greyTable, msIndex(seg, AddrSub(p, header)));
+          Index k = msIndex(seg, AddrSub(p, header));
+          BTSet(msseg->greyTable, k);
+          BTSet(msseg->greySummary, k >> WORD_SHIFT);
           p = (Addr)format->skip(p);
         }
         if (from < msseg->greyLow)
@@ -534,6 +567,7 @@ static void msGreyObject(Trace trace, Seg seg, Index i)
 {
   MSSeg msseg = MSSegOf(seg);
   BTSet(msseg->greyTable, i);
+  BTSet(msseg->greySummary, i >> WORD_SHIFT);
   if (!msseg->hasGrey || i < msseg->greyLow)
     msseg->greyLow = i;
   msseg->hasGrey = TRUE;
@@ -586,10 +620,16 @@ static Res msFixParallel(Seg seg, ScanState ss, Index i)
   if (!mspool->scanned)
     return ResOK;
   if (SegRankSet(seg) == RankSetSingle(RankEXACT)) {
-    /* Grey bit, then queued flag: both sequentially consistent, against
-     * msScanParallel's flag, then grey bits. */
-    (void)__atomic_fetch_or(&msseg->greyTable[i >> WORD_SHIFT],
+    /* Grey bit, summary bit, then queued flag: all sequentially
+     * consistent, against msScanParallel's flag, summary bit, then grey
+     * word. */
+    Index k = i >> WORD_SHIFT;
+    Word *sum = &msseg->greySummary[k >> WORD_SHIFT];
+    Word sumBit = (Word)1 << (k & (WORD_WIDTH - 1));
+    (void)__atomic_fetch_or(&msseg->greyTable[k],
                             (Word)1 << (i & (WORD_WIDTH - 1)), __ATOMIC_SEQ_CST);
+    if ((__atomic_load_n(sum, __ATOMIC_SEQ_CST) & sumBit) == 0)
+      (void)__atomic_fetch_or(sum, sumBit, __ATOMIC_SEQ_CST);
     if (!__atomic_load_n(&msseg->hasGrey, __ATOMIC_RELAXED)) {
       /* For a serial scan of what the phase leaves (traceParLeftover). */
       __atomic_store_n(&msseg->greyLow, (Index)0, __ATOMIC_RELAXED);

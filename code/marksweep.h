@@ -41,6 +41,7 @@ typedef struct MSSegStruct {
   BT startTable;
   BT markTable;
   BT greyTable;
+  BT greySummary;               /* bit w: grey word w may be non-zero */
   Addr recordedLimit;           /* with a buffer: starts recorded up to here */
   Bool hasGrey;                 /* some grey bits may be set */
   Index greyLow;                /* no grey bit is below this */
