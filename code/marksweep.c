@@ -411,11 +411,13 @@ void MSGrey(Pool pool, Trace trace, Seg seg)
  * others scan the same segment, so the grey bits are taken a word at a
  * time with an atomic exchange: each grey object is scanned by the one
  * worker that took its bit.  Runs of consecutive grey objects are still
- * scanned in one call of the format, in address order.  The queued flag
- * is cleared before any grey bit is read: a fix that sets a grey bit
- * after this scan has passed its word finds the flag clear and queues
- * the segment again (msFixParallel).  Not total: others may take some
- * of the objects. */
+ * scanned in one call of the format, in address order, and only the
+ * grey words whose summary bit is set are read.  The queued flag is
+ * cleared before any summary or grey bit is read, and a word's summary
+ * bit is taken before the word: a fix that sets a grey bit after this
+ * scan has passed its word sets the summary bit again, finds the flag
+ * clear and queues the segment again (msFixParallel).  Not total:
+ * others may take some of the objects. */
 static Word msTakeGreys(MSSeg msseg, Index w)
 {
   if (__atomic_load_n(&msseg->greyTable[w], __ATOMIC_RELAXED) == 0)
