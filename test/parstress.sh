@@ -7,6 +7,9 @@
 # cores: workers are then descheduled in the middle of phases).  Run from
 # the build directory, as Automake's harness does.
 set -u
+# The programs run natively here, also when make check-valgrind runs this
+# script: they must not think they are under Valgrind (smaller targets).
+unset TARN_UNDER_VALGRIND TARN_VALGRIND_BARRIERS
 status=0
 log=$(mktemp "${TMPDIR:-/tmp}/parstress.XXXXXX") || exit 99
 trap 'rm -f "$log"' EXIT

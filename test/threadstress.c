@@ -327,6 +327,7 @@ static void stopWorker(int slot)
 /* The checker (world stopped: no step in progress). */
 
 static unsigned long checks, objectsChecked;
+#define MIN_CHECKS 20
 
 static void traverse(mps_addr_t root, Id rootId)
 {
@@ -512,7 +513,10 @@ int main(int argc, char *argv[])
     startWorker(s);
 
   t0 = now();
-  while (mps_collections(arena) < target && now() - t0 < limit && !idsExhausted) {
+  /* Until enough collections and enough checks of the world (which only
+   * some of the random actions make), or the time limit. */
+  while ((mps_collections(arena) < target || checks < MIN_CHECKS)
+         && now() - t0 < limit && !idsExhausted) {
     unsigned long r = testRnd(100);
     ++loops;
     if (r < 20) {
@@ -613,7 +617,7 @@ int main(int argc, char *argv[])
   (void)steps;
   (void)stackChecks;
   check(mps_collections(arena) >= minimum);
-  check(checks >= 20);
+  check(checks >= MIN_CHECKS);
   check(retired > NWORKERS);    /* some left mid-run and were replaced */
   check(st.barrier_hits > 0);
 
