@@ -37,10 +37,11 @@
  * object is never copied before an ambiguous reference to it is seen,
  * except one found later in a scanned ambiguous segment of another pool
  * (AMS): as with AMC, an already moved object cannot be pinned.  Large
- * objects (a quarter block or more) get a block of their own and never
- * move; a nursery block holding a surviving one joins the mature space
- * in place.  A nursery block kept for pinned objects stays in the
- * nursery (see imxReclaim).  If copying finds no memory the object is
+ * objects (a quarter block or more) get a block of their own; one that
+ * survives the nursery is copied once, into a block of its own in the
+ * mature space (imxCopyLarge), and never moves after that.  A nursery
+ * block kept for pinned objects, large or not, stays in the nursery (see
+ * imxReclaim).  If copying finds no memory the object is
  * marked in place: marking needs none (contract 27.19).
  *
  * IMXZ is the same class for objects without references (as AMCZ is to
@@ -114,7 +115,8 @@ Bool IMXSegCheck(IMXSeg imxseg)
   CHECKL(imxseg->recBase <= imxseg->recLimit);
   CHECKL((Addr)imxseg->greys == AddrAdd((Addr)imxseg->marks, BT_SIZE(imxseg->grains)));
   CHECKL(!imxseg->candidate || imxseg->evacuate);
-  CHECKL(!imxseg->evacuate || !imxseg->large);
+  CHECKL(!imxseg->evacuate || !imxseg->large || imxseg->space->nursery);
+  CHECKL(imxseg->greyLow <= imxseg->grains);
   return TRUE;
 }
 
@@ -344,7 +346,7 @@ static Res imxInitCommon(Pool pool, Arena arena, ArgList args, Bool scanned)
   imx->statEvacuated = imx->statDefragCopies = 0;
   imx->statEvacuatedBytes = 0;
   imx->statCandidates = imx->statPinnedBlocks = 0;
-  imx->statFreedBlocks = imx->statAgedBlocks = 0;
+  imx->statFreedBlocks = 0;
   imx->sig = IMXSig;
   AVERT(IMX, imx);
   return ResOK;
@@ -374,6 +376,15 @@ static Size imxDescSize(Count grains, Count lines)
 {
   return SizeAlignUp(sizeof(IMXSegStruct), sizeof(Word)) + 3 * BT_SIZE(grains)
          + 2 * SizeAlignUp(lines, sizeof(Word));
+}
+
+static void imxBlockLink(IMXSeg imxseg, IMXSpace space)
+{
+  imxseg->space = space;
+  RingAppend(&space->blockRing, &imxseg->spaceRing);
+  ++space->blocks;
+  if (!space->nursery)
+    space->freeSize += (imxseg->lines - imxseg->usedLines) << space->imx->lineShift;
 }
 
 static Res imxBlockCreate(Seg *segReturn, IMX imx, IMXSpace space, Size size,
@@ -407,10 +418,7 @@ static Res imxBlockCreate(Seg *segReturn, IMX imx, IMXSpace space, Size size,
   BTResRange(imxseg->marks, 0, grains);
   BTResRange(imxseg->greys, 0, grains);
   memset(imxseg->lineUsed, 0, 2 * SizeAlignUp(lines, sizeof(Word)));
-  imxseg->space = space;
   RingInit(&imxseg->spaceRing);
-  RingAppend(&space->blockRing, &imxseg->spaceRing);
-  ++space->blocks;
   imxseg->usedLines = 0;
   imxseg->holes = 1;
   imxseg->liveBytes = 0;
@@ -418,6 +426,7 @@ static Res imxBlockCreate(Seg *segReturn, IMX imx, IMXSpace space, Size size,
   imxseg->large = large;
   imxseg->candidate = imxseg->evacuate = imxseg->pinned = FALSE;
   imxseg->hasGrey = imxseg->allGrey = FALSE;
+  imxseg->greyLow = grains;
   seg->pgen = &space->pgenStruct;
   if (imx->scanned) {
     SegSetRankSet(seg, RankSetSingle(RankEXACT));
@@ -426,8 +435,7 @@ static Res imxBlockCreate(Seg *segReturn, IMX imx, IMXSpace space, Size size,
   imxseg->sig = IMXSegSig;
   PoolGenAddSeg(&space->pgenStruct, size);
   imx->totalSize += size;
-  if (!space->nursery)
-    space->freeSize += size;
+  imxBlockLink(imxseg, space);
   VG_NOACCESS(SegBase(seg), size);
   *segReturn = seg;
   return ResOK;
@@ -446,15 +454,6 @@ static void imxBlockUnlink(IMXSeg imxseg)
   --space->blocks;
   if (!space->nursery)
     space->freeSize -= (imxseg->lines - imxseg->usedLines) << space->imx->lineShift;
-}
-
-static void imxBlockLink(IMXSeg imxseg, IMXSpace space)
-{
-  imxseg->space = space;
-  RingAppend(&space->blockRing, &imxseg->spaceRing);
-  ++space->blocks;
-  if (!space->nursery)
-    space->freeSize += (imxseg->lines - imxseg->usedLines) << space->imx->lineShift;
 }
 
 static void imxBlockFree(IMX imx, Seg seg)
@@ -719,8 +718,11 @@ static Res imxWhiten(Pool pool, Trace trace, Seg seg)
   memset(imxseg->marks, 0, 2 * BT_SIZE(imxseg->grains));
   memset(imxseg->lineMark, 0, imxseg->lines);
   imxseg->hasGrey = imxseg->allGrey = FALSE;
+  imxseg->greyLow = imxseg->grains;
   imxseg->pinned = FALSE;
-  imxseg->evacuate = !imxseg->large && (imxseg->space->nursery || imxseg->candidate);
+  /* Large objects leave the nursery too (imxCopyLarge), but do not move
+   * in the mature space. */
+  imxseg->evacuate = imxseg->space->nursery || (imxseg->candidate && !imxseg->large);
   if (imxseg->space->nursery)
     condemned = AddrOffset(SegBase(seg), imxRecLimit(seg));
   else
@@ -741,7 +743,20 @@ static void imxGrey(Pool pool, Trace trace, Seg seg)
     imxseg->greys[w] |= imxseg->starts[w];
   imxseg->hasGrey = TRUE;
   imxseg->allGrey = TRUE;
+  imxseg->greyLow = 0;
   TraceSegGrey(trace, seg);
+}
+
+/* Make the object at grain i grey (its segment is made grey by the
+ * caller).  greyLow is where imxScan looks next: a scan that greys an
+ * object below the one it scans (a list whose cells point backwards)
+ * goes back to it at once, not after a pass over the rest. */
+static inline void imxSetGrey(IMXSeg imxseg, Index i)
+{
+  BTSet(imxseg->greys, i);
+  imxseg->hasGrey = TRUE;
+  if (i < imxseg->greyLow)
+    imxseg->greyLow = i;
 }
 
 /* Mark the object at grain i in place (and make it grey). */
@@ -751,8 +766,7 @@ static void imxMarkInPlace(ScanState ss, Seg seg, Index i)
   BTSet(imxseg->marks, i);
   ss->wasMarked = FALSE;        /* this fix preserved it (finalization) */
   if (SegRankSet(seg) != RankSetEMPTY) {
-    BTSet(imxseg->greys, i);
-    imxseg->hasGrey = TRUE;
+    imxSetGrey(imxseg, i);
     TraceSegGrey(imxTrace(ss), seg);
   }
 }
@@ -864,10 +878,41 @@ static void imxNoteCopy(Trace trace, Seg from, Seg seg, Addr newBase, Size size)
   else
     TracePreserved(trace, from, size);
   if (SegRankSet(seg) != RankSetEMPTY) {
-    BTSet(to->greys, i);
-    to->hasGrey = TRUE;
+    imxSetGrey(to, i);
     TraceSegGrey(trace, seg);
   }
+}
+
+/* Copy a large object out of the nursery into a block of its own in the
+ * next space.  Not aged in place: its block would stay in the nursery's
+ * zones, and every older block referring to it, and itself, would then
+ * be scanned at every nursery collection (a vector of 30,000 references
+ * is scanned whole).  Copying it once costs less. */
+static Bool imxCopyLarge(Seg seg, ScanState ss, Addr *refIO, Size size)
+{
+  IMX imx = IMXOf(SegPool(seg));
+  Format format = SegPool(seg)->format;
+  IMXSpace to = IMXSegOf(seg)->space->next;
+  Addr ref = *refIO;
+  Addr base = AddrSub(ref, imx->headerSize);
+  Seg newSeg;
+
+  AVER(IMXSegOf(seg)->space->nursery);
+  if (imxBlockCreate(&newSeg, imx, to, SegSize(seg), TRUE, ZoneSetEMPTY) != ResOK)
+    return FALSE;               /* marked in place: tried again next time */
+  imxTakeLines(imx, newSeg, 0, IMXSegOf(newSeg)->lines);
+  SegLowerBarrier(newSeg);      /* the collector writes the copy */
+  VG_UNDEFINED(SegBase(newSeg), size);
+  memcpy(SegBase(newSeg), base, size);
+  *refIO = AddrAdd(SegBase(newSeg), imx->headerSize);
+  format->move(ref, *refIO);
+  imxNoteCopy(imxTrace(ss), seg, newSeg, SegBase(newSeg), size);
+  IMXSegOf(newSeg)->recBase = IMXSegOf(newSeg)->recLimit = SegLimit(newSeg);
+  PoolGenNew(&to->pgenStruct, size);
+  ss->wasMarked = FALSE;
+  ++imx->statEvacuated;
+  imx->statEvacuatedBytes += size;
+  return TRUE;
 }
 
 /* Copy the object at ref out of its block, into the next space; FALSE
@@ -885,7 +930,7 @@ static Bool imxCopy(Seg seg, ScanState ss, Addr *refIO)
   Addr newBase;
 
   if (size >= imx->largeSize)
-    return FALSE;
+    return imxCopyLarge(seg, ss, refIO, size);
   if (r->seg == NULL || AddrOffset(r->init, r->limit) < size) {
     Count n = (Count)((size + imx->lineSize - 1) >> imx->lineShift);
     if (!imxRegionOpen(imx, to, from, n)) {
@@ -960,10 +1005,9 @@ static Res imxScanRun(ScanState ss, Seg seg, Index i, Index *nextReturn)
   if (res != ResOK) {
     Addr p = first;             /* scan these again next time */
     while (p < end) {
-      BTSet(imxseg->greys, imxIndex(seg, AddrSub(p, header)));
+      imxSetGrey(imxseg, imxIndex(seg, AddrSub(p, header)));
       p = (Addr)format->skip(p);
     }
-    imxseg->hasGrey = TRUE;
     return res;
   }
   ss->scannedSize += AddrOffset(first, end);
@@ -978,14 +1022,20 @@ static Res imxScan(Bool *totalReturn, ScanState ss, Pool pool, Seg seg)
   UNUSED(pool);
   AVERT(IMXSeg, imxseg);
   imxseg->allGrey = FALSE;
+  /* Scan the lowest grey object next: none is below greyLow. */
   while (imxseg->hasGrey) {
-    Index i = BTFindSet(imxseg->greys, 0, imxseg->grains);
+    Index i = BTFindSet(imxseg->greys, imxseg->greyLow, imxseg->grains);
     imxseg->hasGrey = FALSE;
+    imxseg->greyLow = imxseg->grains;
     while (i < imxseg->grains) {
       Index next;
       Res res = imxScanRun(ss, seg, i, &next);
       if (res != ResOK)
         return res;
+      if (imxseg->greyLow < next) {
+        next = imxseg->greyLow;
+        imxseg->greyLow = imxseg->grains;
+      }
       i = BTFindSet(imxseg->greys, next, imxseg->grains);
     }
   }
@@ -1017,24 +1067,6 @@ static Size imxReclaimObjects(IMX imx, Seg seg)
   for (w = 0; w < BT_WORDS(imxseg->grains); ++w)
     imxseg->starts[w] = imxseg->marks[w];
   return live;
-}
-
-/* A block that survived a collection of its space joins the next space
- * as it is: its survivors are promoted without being copied. */
-static void imxAge(IMX imx, Seg seg, Size live)
-{
-  IMXSeg imxseg = IMXSegOf(seg);
-  IMXSpace to = imxseg->space->next;
-  Size size = SegSize(seg);
-  imxBlockUnlink(imxseg);
-  PoolGenRemoveSeg(&imxseg->space->pgenStruct, size);
-  imxBlockLink(imxseg, to);
-  seg->pgen = &to->pgenStruct;
-  PoolGenAddSeg(&to->pgenStruct, size);
-  PoolGenNew(&to->pgenStruct, live);
-  /* Not GenDescNoteSeg: the older generation's zone preference stays
-   * clear of the nursery's zones, where this block still is. */
-  ++imx->statAgedBlocks;
 }
 
 static void imxReclaim(Pool pool, Trace trace, Seg seg)
@@ -1071,15 +1103,13 @@ static void imxReclaim(Pool pool, Trace trace, Seg seg)
       && space->evac.seg != seg) {
     ++imx->statFreedBlocks;
     imxBlockFree(imx, seg);
-  } else if (space->next != space && buffer == NULL && imxseg->large) {
-    /* A large object is promoted in place.  A block kept for pinned
-     * objects stays in the nursery, as AMC's nailed segments do: it is in
-     * the nursery's zones, and promoted it would make the summaries of
-     * the older blocks referring into it meet the nursery's zones, so they
-     * would be scanned at every nursery collection.  Once unpinned, its
-     * objects are copied out like the others. */
-    imxAge(imx, seg, live);
   }
+  /* A nursery block kept for pinned objects (large or not) stays in the
+   * nursery, as AMC's nailed segments do: it is in the nursery's zones,
+   * and promoted it would make the summaries of the older blocks
+   * referring into it meet the nursery's zones, so they would be scanned
+   * at every nursery collection.  Once unpinned, its objects are copied
+   * out like the others. */
 }
 
 /* At the end of a trace the copying regions close and the cursors start

@@ -28,13 +28,11 @@ typedef struct IMXRegionStruct {
   Addr limit;
 } IMXRegionStruct;
 
-/* A space: the blocks of one generation of the pool's chain (the last
- * is the arena's top generation).  In the nursery (space 0, with
- * MPS_KEY_IMX_NURSERY) every block is evacuated whole when condemned:
- * survivors are copied into the next space unless pinned.  The other
- * spaces are mark-region: survivors stay in place unless their block
- * was chosen for defragmentation, and a block that survives a
- * collection of its space joins the next space as it is (in place). */
+/* A space: the blocks of one generation (poolimx.c, imxSpacesCreate).
+ * In the nursery (space 0, with MPS_KEY_IMX_NURSERY) every block is
+ * evacuated whole when condemned: survivors are copied into the next
+ * space unless pinned.  The mature space is mark-region: survivors stay
+ * in place unless their block was chosen for defragmentation. */
 typedef struct IMXSpaceStruct {
   Sig sig;
   struct IMXStruct *imx;
@@ -87,6 +85,7 @@ typedef struct IMXSegStruct {
   Bool pinned;                  /* a candidate an ambiguous reference pinned */
   Bool hasGrey;                 /* some grey bits may be set */
   Bool allGrey;                 /* every object was made grey (imxGrey) */
+  Index greyLow;                /* no grey bit is below this grain */
 } IMXSegStruct;
 
 typedef struct IMXStruct {
@@ -112,7 +111,6 @@ typedef struct IMXStruct {
   Count statCandidates;         /* mature blocks chosen for defragmentation */
   Count statPinnedBlocks;       /* candidates pinned by ambiguous references */
   Count statFreedBlocks;        /* blocks given back to the arena by reclaim */
-  Count statAgedBlocks;         /* blocks that joined the next space in place */
 } IMXStruct;
 
 extern Bool IMXCheck(IMX imx);

@@ -19,6 +19,13 @@
  *  - a pool walk and a formatted-objects walk see exactly the survivors,
  *    intact; mps_addr_object finds a survivor from an interior address.
  *
+ * Large objects (with the nursery): a large object that survives the
+ * nursery is copied once, into the mature space, and does not move at
+ * later collections; one also held ambiguously stays where it is until
+ * the ambiguous reference goes, and is copied out at the next
+ * collection.  Each stays intact, and so do the small objects it refers
+ * to.
+ *
  * Reserve/commit: a commit after a collection that came between it and
  * its reserve fails, the retry succeeds, and the objects survive intact,
  * chained by exact references, and walks see exactly them.
@@ -220,6 +227,77 @@ static void testEvacuation(int nursery)
  * collection that came between it and its reserve fails, the retry
  * succeeds, and the object then survives intact (and its memory from the
  * failed attempt is not mistaken for an object by a walk). */
+/* A large object (a quarter block or more) referring to NLREFS small
+ * ones, all held by the exact root from slot `slot`. */
+#define NLREFS 8
+#define LARGE_DATA 3000         /* words: about 24 KiB */
+static testobj_t makeLarge(mps_ap_t ap, size_t slot, mps_word_t id)
+{
+  testobj_t big;
+  size_t i;
+  die(testobj_alloc(&big, ap, id, NLREFS, LARGE_DATA), "large object");
+  table[slot] = big;
+  for (i = 0; i < NLREFS; ++i) {
+    testobj_t small;
+    die(testobj_alloc(&small, ap, id * 100 + i, 0, 3), "small object");
+    ((testobj_t)table[slot])->refs[i] = small;
+  }
+  return table[slot];
+}
+
+static void checkLarge(size_t slot, mps_word_t id)
+{
+  testobj_t big = table[slot];
+  size_t i;
+  check(testobj_ok(big) && big->id == id && testobj_ndata(big) == LARGE_DATA);
+  for (i = 0; i < NLREFS; ++i) {
+    testobj_t small = big->refs[i];
+    check(small != NULL && testobj_ok(small) && small->id == id * 100 + i);
+  }
+}
+
+static void testLarge(void)
+{
+  mps_pool_t pool;
+  mps_ap_t ap;
+  mps_root_t root, ambigRoot;
+  mps_addr_t a0, b0, a1, b1;
+
+  printf("large objects leave the nursery once; pinned ones stay\n");
+  memset(table, 0, (N + NMEDIUM) * sizeof *table);
+  memset(ambig, 0, sizeof ambig);
+  pool = makePool(mps_class_imx(), 1);
+  die(mps_ap_create_k(&ap, pool, mps_args_none), "AP");
+  die(mps_root_create_table(&root, arena, mps_rank_exact(), 0, table, N + NMEDIUM), "root");
+  die(mps_root_create_area(&ambigRoot, arena, mps_rank_ambig(), 0, ambig, ambig + NAMBIG,
+                           mps_scan_area, NULL), "ambiguous root");
+  a0 = makeLarge(ap, 0, 1);
+  b0 = makeLarge(ap, 1, 2);
+  ambig[0] = b0;
+  collect();
+  a1 = table[0];
+  b1 = table[1];
+  check(a1 != a0);              /* copied out of the nursery */
+  check(b1 == b0);              /* pinned: in place */
+  checkLarge(0, 1);
+  checkLarge(1, 2);
+  ambig[0] = NULL;
+  collect();
+  check(table[0] == a1);        /* large objects do not move in the mature space */
+  check(table[1] != b1);        /* unpinned: copied out of the nursery now */
+  checkLarge(0, 1);
+  checkLarge(1, 2);
+  b1 = table[1];
+  collect();
+  check(table[0] == a1 && table[1] == b1);
+  checkLarge(0, 1);
+  checkLarge(1, 2);
+  mps_root_destroy(ambigRoot);
+  mps_root_destroy(root);
+  mps_ap_destroy(ap);
+  mps_pool_destroy(pool);
+}
+
 static void testFlip(int nursery)
 {
   mps_pool_t pool;
@@ -340,6 +418,7 @@ int main(int argc, char *argv[])
   die(mps_chain_create(&chain, arena, 2, gens), "chain");
   testEvacuation(0);
   testEvacuation(1);
+  testLarge();
   testFlip(0);
   testFlip(1);
   mps_chain_destroy(chain);
