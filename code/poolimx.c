@@ -117,6 +117,7 @@ Bool IMXSegCheck(IMXSeg imxseg)
   CHECKL(!imxseg->candidate || imxseg->evacuate);
   CHECKL(!imxseg->evacuate || !imxseg->large || imxseg->space->nursery);
   CHECKL(imxseg->greyLow <= imxseg->grains);
+  CHECKL(imxseg->copyScan <= imxseg->copyLimit);
   return TRUE;
 }
 
@@ -427,6 +428,7 @@ static Res imxBlockCreate(Seg *segReturn, IMX imx, IMXSpace space, Size size,
   imxseg->candidate = imxseg->evacuate = imxseg->pinned = FALSE;
   imxseg->hasGrey = imxseg->allGrey = FALSE;
   imxseg->greyLow = grains;
+  imxseg->copyScan = imxseg->copyLimit = SegBase(seg);
   seg->pgen = &space->pgenStruct;
   if (imx->scanned) {
     SegSetRankSet(seg, RankSetSingle(RankEXACT));
@@ -867,7 +869,10 @@ static Bool imxRegionOpen(IMX imx, IMXSpace to, IMXSpace from, Count n)
 /* Record a copy, from the condemned block from, at newBase in block seg:
  * it starts there, is grey, and is preserved: marked if seg is condemned
  * too (its reclaim counts it, in seg's generation), else counted now, in
- * from's generation. */
+ * from's generation.  Copies follow one another in a region, so a copy
+ * that extends the block's run of unscanned copies [copyScan, copyLimit)
+ * is made grey by extending it (imxScan scans it with one call, as a
+ * Cheney scan would); any other gets a grey bit. */
 static void imxNoteCopy(Trace trace, Seg from, Seg seg, Addr newBase, Size size)
 {
   IMXSeg to = IMXSegOf(seg);
@@ -878,8 +883,15 @@ static void imxNoteCopy(Trace trace, Seg from, Seg seg, Addr newBase, Size size)
   else
     TracePreserved(trace, from, size);
   if (SegRankSet(seg) != RankSetEMPTY) {
-    imxSetGrey(to, i);
-    TraceSegGrey(trace, seg);
+    if (to->copyLimit == newBase)
+      to->copyLimit = AddrAdd(newBase, size);
+    else if (to->copyScan == to->copyLimit) {
+      to->copyScan = newBase;
+      to->copyLimit = AddrAdd(newBase, size);
+    } else
+      imxSetGrey(to, i);
+    if (!TraceSetIsMember(SegGrey(seg), trace->ti))
+      TraceSegGrey(trace, seg);
   }
 }
 
@@ -1015,13 +1027,39 @@ static Res imxScanRun(ScanState ss, Seg seg, Index i, Index *nextReturn)
   return ResOK;
 }
 
+/* Scan the run of unscanned copies (imxNoteCopy); fixes may extend it. */
+static Res imxScanCopies(ScanState ss, Seg seg)
+{
+  IMXSeg imxseg = IMXSegOf(seg);
+  Format format = SegPool(seg)->format;
+  Size header = format->headerSize;
+  while (imxseg->copyScan < imxseg->copyLimit) {
+    Addr base = imxseg->copyScan, limit = imxseg->copyLimit;
+    Res res;
+    imxseg->copyScan = limit;
+    ScanStateBeginClient(ss);
+    res = format->scan(ScanStateMPS(ss), AddrAdd(base, header), AddrAdd(limit, header));
+    (void)ScanStateEndClient(ss);
+    if (res != ResOK) {
+      imxseg->copyScan = base;  /* scan it again next time */
+      return res;
+    }
+    ss->scannedSize += AddrOffset(base, limit);
+  }
+  return ResOK;
+}
+
 static Res imxScan(Bool *totalReturn, ScanState ss, Pool pool, Seg seg)
 {
   IMXSeg imxseg = IMXSegOf(seg);
   Bool total = imxseg->allGrey;
+  Res res;
   UNUSED(pool);
   AVERT(IMXSeg, imxseg);
   imxseg->allGrey = FALSE;
+  res = imxScanCopies(ss, seg);
+  if (res != ResOK)
+    return res;
   /* Scan the lowest grey object next: none is below greyLow. */
   while (imxseg->hasGrey) {
     Index i = BTFindSet(imxseg->greys, imxseg->greyLow, imxseg->grains);
@@ -1029,7 +1067,7 @@ static Res imxScan(Bool *totalReturn, ScanState ss, Pool pool, Seg seg)
     imxseg->greyLow = imxseg->grains;
     while (i < imxseg->grains) {
       Index next;
-      Res res = imxScanRun(ss, seg, i, &next);
+      res = imxScanRun(ss, seg, i, &next);
       if (res != ResOK)
         return res;
       if (imxseg->greyLow < next) {
@@ -1038,6 +1076,9 @@ static Res imxScan(Bool *totalReturn, ScanState ss, Pool pool, Seg seg)
       }
       i = BTFindSet(imxseg->greys, next, imxseg->grains);
     }
+    res = imxScanCopies(ss, seg);
+    if (res != ResOK)
+      return res;
   }
   /* Total only if every object was grey: otherwise black objects were
    * not scanned again and the old summary still counts. */
@@ -1060,7 +1101,10 @@ static Size imxReclaimObjects(IMX imx, Seg seg)
     Addr base = imxAddr(seg, i);
     Addr next = AddrSub((Addr)format->skip(AddrAdd(base, header)), header);
     Index l = imxLine(imx, seg, base), last = imxLine(imx, seg, AddrSub(next, 1));
-    memset(imxseg->lineMark + l, 1, last + 1 - l);
+    if (last == l)
+      imxseg->lineMark[l] = 1;  /* most objects are within a line */
+    else
+      memset(imxseg->lineMark + l, 1, last + 1 - l);
     live += AddrOffset(base, next);
     i = BTFindSet(imxseg->marks, imxIndex(seg, next), imxseg->grains);
   }

@@ -86,6 +86,8 @@ typedef struct IMXSegStruct {
   Bool hasGrey;                 /* some grey bits may be set */
   Bool allGrey;                 /* every object was made grey (imxGrey) */
   Index greyLow;                /* no grey bit is below this grain */
+  Addr copyScan;                /* copies in [copyScan, copyLimit) are grey */
+  Addr copyLimit;               /* ... though they have no grey bits */
 } IMXSegStruct;
 
 typedef struct IMXStruct {
