@@ -1,5 +1,7 @@
 /* poolimx.c: IMX, the mark-region (Immix-style) pool
  *
+ * This comment is the pool's design note.
+ *
  * Memory is divided into blocks (segments of IMX_BLOCK_SIZE bytes) of
  * lines (1 << IMX_LINE_SHIFT bytes).  The mutator bump-allocates through runs
  * of free lines: an allocation point's buffer is given a whole maximal
@@ -28,8 +30,21 @@
  * lines of the other blocks.  Objects in candidates are copied out in
  * the same pass as marking.  Without the nursery there is one
  * mark-region space, in generation 0, and the mutator allocates straight
- * into its holes.  (Why not sticky marks, and why not a mark-region
- * space per generation: see imxSpacesCreate and the design note.)
+ * into its holes.
+ *
+ * Why a copying nursery and not sticky marks.  With sticky mark bits
+ * the young objects would be allocated in the holes of mature blocks, so
+ * young and old objects would share blocks and zones.  Tarn finds
+ * old-to-young references with zone summaries per segment (kept true by
+ * the page-protection write barrier), and MPS_FIX1 discards a reference
+ * by its zone alone: neither can tell a young object from an old one in
+ * the same zone, so a nursery collection would condemn every block with
+ * a young object in it and scan every block whose summary meets their
+ * zones.  A nursery of its own blocks keeps the young objects in the
+ * nursery's zones (FIX1 rejects most old references in a few
+ * instructions), frees whole blocks at reclaim, and needs a copy reserve
+ * only for the survivors.  Why not a mark-region space per generation:
+ * see imxSpacesCreate.
  *
  * Pinning.  An ambiguous reference (or tarn_pin) marks the object it may
  * point at in place, wherever it is; a later exact fix finds the mark
@@ -282,7 +297,7 @@ static Res imxPickArgs(IMX imx, ArgList args, Bool *nurseryReturn)
  * collect (the arrangement of GenImmix).  Not one space per generation,
  * with blocks aging in place: an aged block stays in the zones of the
  * younger generation, so every older block referring to it would be
- * scanned at each collection of that generation (see the design note).
+ * scanned at each collection of that generation.
  * Without the nursery: one mark-region space in generation 0
  * (non-generational Immix: the mutator fills the holes that collections
  * leave). */

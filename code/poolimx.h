@@ -1,6 +1,6 @@
 /* poolimx.h: IMX, the mark-region (Immix-style) pool
  *
- * See poolimx.c for the design, and the design note imx.md.
+ * The design note is the comment at the head of poolimx.c.
  */
 
 #ifndef tarn_poolimx_h
