@@ -446,30 +446,61 @@ static Index msNextGreyWord(MSSeg msseg, Index w, Index words)
   return words;
 }
 
-static Res msScanParallel(ScanState ss, Pool pool, Seg seg)
+/* The parallel scan takes grey words a few ahead of the one it scans and
+ * prefetches their objects, so that the first touches of objects
+ * scattered over the segment (a random graph's: one grey object per
+ * word, most of them not in any cache) overlap instead of each stalling
+ * the scan in turn. */
+#define MS_SCAN_AHEAD 4
+
+typedef struct MSGreyWordStruct {
+  Index w;
+  Word bits;
+} MSGreyWordStruct;
+
+static void msPrefetchGreys(Seg seg, Index w, Word bits)
+{
+  while (bits != 0) {
+    __builtin_prefetch(msAddr(seg, (w << WORD_SHIFT) + (Index)__builtin_ctzl((unsigned long)bits)));
+    bits &= bits - 1;
+  }
+}
+
+/* Take grey words until `ahead` holds MS_SCAN_AHEAD (or none is left);
+ * *searchIO is where the summary search goes on. */
+static void msTakeAhead(MSGreyWordStruct ahead[], Count *countIO, Index *searchIO,
+                        Seg seg, Index words)
+{
+  MSSeg msseg = MSSegOf(seg);
+  while (*countIO < MS_SCAN_AHEAD && *searchIO < words) {
+    Index w = msNextGreyWord(msseg, *searchIO, words);
+    Word bits;
+    if (w >= words) {
+      *searchIO = words;
+      return;
+    }
+    *searchIO = w + 1;
+    bits = msTakeGreys(msseg, w);
+    if (bits != 0) {
+      msPrefetchGreys(seg, w, bits);
+      ahead[*countIO].w = w;
+      ahead[*countIO].bits = bits;
+      ++*countIO;
+    }
+  }
+}
+
+/* Scan the grey objects of word w (bits), in runs; a run that goes on
+ * into later words takes their grey bits as it reaches them. */
+static Res msScanGreyWord(ScanState ss, Pool pool, Seg seg, Index w, Word bits)
 {
   MSSeg msseg = MSSegOf(seg);
   Format format = pool->format;
   Size header = format->headerSize;
-  Index words = BT_WORDS(msseg->grains), w = 0;
-  Word bits;
-  (void)__atomic_exchange_n(&msseg->parQueued, FALSE, __ATOMIC_SEQ_CST);
-  __atomic_store_n(&msseg->allGrey, FALSE, __ATOMIC_RELAXED);
-  w = msNextGreyWord(msseg, 0, words);
-  bits = w < words ? msTakeGreys(msseg, w) : 0;
-  for (;;) {
-    Index i;
+  while (bits != 0) {
+    Index i = (w << WORD_SHIFT) + (Index)__builtin_ctzl((unsigned long)bits);
     Addr first, end;
     Res res;
-    while (bits == 0) {
-      if (w >= words)
-        return ResOK;
-      w = msNextGreyWord(msseg, w + 1, words);
-      if (w >= words)
-        return ResOK;
-      bits = msTakeGreys(msseg, w);
-    }
-    i = (w << WORD_SHIFT) + (Index)__builtin_ctzl((unsigned long)bits);
     first = end = AddrAdd(msAddr(seg, i), header);
     for (;;) {
       bits &= ~((Word)1 << (i & (WORD_WIDTH - 1)));
@@ -492,6 +523,35 @@ static Res msScanParallel(ScanState ss, Pool pool, Seg seg)
     if (res != ResOK)
       return res;               /* the caller regreys the segment */
     ss->scannedSize += AddrOffset(first, end);
+  }
+  return ResOK;
+}
+
+static Res msScanParallel(ScanState ss, Pool pool, Seg seg)
+{
+  MSSeg msseg = MSSegOf(seg);
+  Index words = BT_WORDS(msseg->grains), search = 0;
+  MSGreyWordStruct ahead[MS_SCAN_AHEAD];
+  Count count = 0;
+  (void)__atomic_exchange_n(&msseg->parQueued, FALSE, __ATOMIC_SEQ_CST);
+  __atomic_store_n(&msseg->allGrey, FALSE, __ATOMIC_RELAXED);
+  for (;;) {
+    Index w, k;
+    Word bits;
+    Res res;
+    msTakeAhead(ahead, &count, &search, seg, words);
+    if (count == 0)
+      return ResOK;
+    w = ahead[0].w;
+    bits = ahead[0].bits;
+    --count;
+    for (k = 0; k < count; ++k) {
+      ahead[k].w = ahead[k + 1].w;
+      ahead[k].bits = ahead[k + 1].bits;
+    }
+    res = msScanGreyWord(ss, pool, seg, w, bits);
+    if (res != ResOK)
+      return res;
   }
 }
 

@@ -41,6 +41,16 @@
  *  - nothing of the grey rings, the shield or the roots: the coordinator
  *    does those before and after the phase.
  *
+ * Prefetching.  A worker's run of objects may first be scanned without
+ * fixing, prefetching the white objects its references point at
+ * (trace.c, traceParPrefetch), so that the misses of the real scan's
+ * fixes overlap; an AMS scan takes grey words a few ahead and prefetches
+ * their objects (marksweep.c).  The first pays only where referents are
+ * scattered (a random graph: 1.6x -> 2.0x) and costs a second pass of
+ * the client's scanner where they are not (a tree laid out breadth
+ * first), so each worker times both ways and keeps the faster
+ * (ParPrefetchChoose).  The serial tracer does not prefetch.
+ *
  * Measured (test/bench/README.md, "Parallel tracing"): the per-object
  * costs that made two workers slower than one were entries per object,
  * a struct copy that stalled on store forwarding, the Par lock taken for
@@ -161,6 +171,10 @@ extern ParRegion ParWorkerRegion(ParWorker w, void *key);
  * (ParRegionFlush). */
 extern void ParRegionFlush(ParWorker w, ParRegion r);
 extern ParCountsStruct *ParWorkerCounts(ParWorker w);
+/* Should the run about to be scanned be prefetched first?  Then the time
+ * it took (ParPrefetchNote), from which the worker learns which pays. */
+extern Bool ParPrefetchChoose(ParWorker w);
+extern void ParPrefetchNote(ParWorker w, Bool prefetched, Size bytes);
 /* A fix preserved size bytes condemned in seg (TracePreserved's work). */
 extern void ParCountPreserved(ParWorker w, Seg seg, Size size);
 

@@ -52,6 +52,7 @@ void ScanStateInit(ScanState ss, TraceSet traces, Arena arena, Rank rank, ZoneSe
   ss->fixedSummary = ZoneSetEMPTY;
   ss->wasMarked = FALSE;
   ss->pinning = FALSE;
+  ss->prefetching = FALSE;
   ss->tableBase = arena->tableBase;
   ss->tableCount = arena->tableCount;
   ss->table = arena->table;
@@ -123,6 +124,9 @@ mps_res_t _mps_fix2(mps_ss_t mps_ss, mps_addr_t *ref_io)
       ss->tableCount = arena->tableCount;
       ss->table = arena->table;
     }
+  } else if (ss->prefetching) {
+    __builtin_prefetch(ref);    /* traceParPrefetch */
+    return MPS_RES_OK;
   }
   ScanStateFixed(ss, ref);
   return MPS_RES_OK;
@@ -642,14 +646,36 @@ static void traceParScanGreys(ParWorker w, ScanState ss, Seg seg)
     traceParJoinSummary(seg, ScanStateSummary(ss));
 }
 
+/* Worker: before scanning [client, limit), scan it once without fixing,
+ * prefetching the objects its references in white zones point at: the
+ * fixes that follow then find them arriving, instead of each waiting for
+ * its own miss in turn (a random graph's referents are scattered over
+ * the heap).  With no tract table every reference takes _mps_fix2's
+ * path for references to nothing white, which prefetches. */
+static void traceParPrefetch(ScanState ss, Format format, Addr client, Addr limit)
+{
+  Count tableCount = ss->tableCount;
+  ss->tableCount = 0;
+  ss->prefetching = TRUE;
+  ScanStateBeginClient(ss);
+  (void)format->scan(ScanStateMPS(ss), client, limit);
+  ss->ssStruct._ufs = 0;
+  ss->prefetching = FALSE;
+  ss->tableCount = tableCount;
+}
+
 /* Worker: scan one object a fix preserved in this phase, or a run of
  * them (limit != NULL). */
 static void traceParScanObjects(ParWorker w, ScanState ss, Seg seg, Addr client, Addr limit)
 {
   Format format = SegPool(seg)->format;
   Res res;
+  Bool prefetch;
   if (limit == NULL)
     limit = (Addr)format->skip(client);
+  prefetch = ParPrefetchChoose(w);
+  if (prefetch)
+    traceParPrefetch(ss, format, client, limit);
   ss->fixedSummary = ZoneSetEMPTY;
   ss->unfixedSummary = ZoneSetEMPTY;
   ScanStateBeginClient(ss);
@@ -659,6 +685,7 @@ static void traceParScanObjects(ParWorker w, ScanState ss, Seg seg, Addr client,
     __atomic_store_n(&seg->parRegrey, TRUE, __ATOMIC_RELAXED);
     return;
   }
+  ParPrefetchNote(w, prefetch, AddrOffset(client, limit));
   ss->scannedSize += AddrOffset(client, limit);
   ++ParWorkerCounts(w)->objects;
   traceParJoinSummary(seg, ScanStateSummary(ss));

@@ -45,6 +45,7 @@ typedef struct ScanStateStruct {
   ZoneSet fixedSummary;         /* zones of references after fixing */
   Bool wasMarked;               /* set by a pool fix: already preserved */
   Bool pinning;                 /* fixing explicit pins (tarn_pin) */
+  Bool prefetching;             /* _mps_fix2 only prefetches (traceParPrefetch) */
   /* The tract table, cached for _mps_fix2 (see tract.h). */
   Addr tableBase;
   Count tableCount;
