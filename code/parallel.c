@@ -26,7 +26,6 @@
 #include "vgmem.h"
 #include <string.h>
 #include <stdlib.h>
-#include <time.h>
 
 #if TARN_THREADS
 #include <pthread.h>
@@ -45,14 +44,13 @@ typedef struct ParWorkerStruct {
   ParRegionStruct region[PAR_REGIONS];
   Index nextRegion;             /* round robin for eviction */
   Word seen;                    /* the last phase this thread looked at */
-  /* Whether to prefetch before scanning (ParPrefetchChoose): the mode
-   * preferred, and this window's ticks and bytes for each mode
-   * ([0] without, [1] with), kept from phase to phase. */
+  /* Whether to prefetch before scanning (ParPrefetchChoose), and what
+   * the prefetching passes of this window saw; kept from phase to phase. */
   Bool prefetch;
-  Count window;
-  Word ticks[2];
-  Size bytes[2];
-  Word start;
+  Count sinceProbe;             /* runs since the last probe */
+  Count window;                 /* prefetching passes in this window */
+  Count refs;                   /* references they saw */
+  Count far;                    /* ... to another page than the last */
 } ParWorkerStruct;
 
 typedef struct ParStruct {
@@ -187,51 +185,32 @@ Count ParWorkersEffective(Arena arena)
 /* Prefetching before a scan (trace.c, traceParPrefetch) pays where the
  * objects scanned refer to objects scattered over the heap, whose misses
  * it overlaps, and costs a second pass of the client's scanner where
- * they are near one another (a tree laid out as it is traced) or
- * already cached.  Which holds is a property of the heap, so each
- * worker measures it: one run in PAR_PROBE_EVERY is scanned the other
- * way, and after each window of PAR_PREFETCH_WINDOW runs the worker
- * keeps the way that took fewer ticks per byte (by a margin, so that
- * noise does not flip it). */
-#define PAR_PREFETCH_WINDOW 64
+ * they are near one another (a tree laid out as it is traced), which the
+ * hardware prefetcher already fetches.  Which holds is a property of the
+ * heap, so each worker measures it: every run it prefetches, and one run
+ * in PAR_PROBE_EVERY that it does not, counts the references that go to
+ * another page than the one before; after PAR_PREFETCH_WINDOW such runs
+ * the worker prefetches from then on if more than one reference in
+ * PAR_FAR_SHARE went far.  (Counts, not timings: a shared machine's
+ * preemptions made timings flip the choice at random.) */
+#define PAR_PREFETCH_WINDOW 16
 #define PAR_PROBE_EVERY 8
-
-static inline Word parTicks(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-  return (Word)__builtin_ia32_rdtsc();
-#else
-  struct timespec ts;
-  (void)clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (Word)ts.tv_sec * 1000000000 + (Word)ts.tv_nsec;
-#endif
-}
+#define PAR_FAR_SHARE 4
 
 Bool ParPrefetchChoose(ParWorker w)
 {
-  Bool probe = w->window % PAR_PROBE_EVERY == PAR_PROBE_EVERY - 1;
-  w->start = parTicks();
-  return probe ? !w->prefetch : w->prefetch;
+  return w->prefetch || ++w->sinceProbe % PAR_PROBE_EVERY == 0;
 }
 
-void ParPrefetchNote(ParWorker w, Bool prefetched, Size bytes)
+void ParPrefetchNote(ParWorker w, Count refs, Count far)
 {
-  Word ticks = parTicks() - w->start;
-  w->ticks[prefetched] += ticks;
-  w->bytes[prefetched] += bytes;
+  w->refs += refs;
+  w->far += far;
   if (++w->window < PAR_PREFETCH_WINDOW)
     return;
-  /* Compare ticks per byte, with prefetching (1) and without (0): the
-   * other way must be 1/8 faster to be taken. */
-  if (w->bytes[0] > 0 && w->bytes[1] > 0) {
-    double with = (double)w->ticks[1] / (double)w->bytes[1];
-    double without = (double)w->ticks[0] / (double)w->bytes[0];
-    if (w->prefetch ? without * 1.125 < with : with * 1.125 < without)
-      w->prefetch = !w->prefetch;
-  }
+  w->prefetch = w->far * PAR_FAR_SHARE > w->refs;
   w->window = 0;
-  w->ticks[0] = w->ticks[1] = 0;
-  w->bytes[0] = w->bytes[1] = 0;
+  w->refs = w->far = 0;
 }
 
 ParCountsStruct *ParWorkerCounts(ParWorker w)

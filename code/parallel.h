@@ -48,8 +48,10 @@
  * their objects (marksweep.c).  The first pays only where referents are
  * scattered (a random graph: 1.6x -> 2.0x) and costs a second pass of
  * the client's scanner where they are not (a tree laid out breadth
- * first), so each worker times both ways and keeps the faster
- * (ParPrefetchChoose).  The serial tracer does not prefetch.
+ * first), so each worker counts, on the runs it prefetches and on a
+ * sample of the others, how often a reference goes to another page than
+ * the one before, and prefetches when that is common (ParPrefetchChoose).
+ * The serial tracer does not prefetch.
  *
  * Measured (test/bench/README.md, "Parallel tracing"): the per-object
  * costs that made two workers slower than one were entries per object,
@@ -171,10 +173,12 @@ extern ParRegion ParWorkerRegion(ParWorker w, void *key);
  * (ParRegionFlush). */
 extern void ParRegionFlush(ParWorker w, ParRegion r);
 extern ParCountsStruct *ParWorkerCounts(ParWorker w);
-/* Should the run about to be scanned be prefetched first?  Then the time
- * it took (ParPrefetchNote), from which the worker learns which pays. */
+/* Should the run about to be scanned be prefetched first?  If it was,
+ * what the prefetching pass saw (ParPrefetchNote): how many references,
+ * and how many went to another page than the one before. */
+#define PAR_PAGE_SHIFT 12
 extern Bool ParPrefetchChoose(ParWorker w);
-extern void ParPrefetchNote(ParWorker w, Bool prefetched, Size bytes);
+extern void ParPrefetchNote(ParWorker w, Count refs, Count far);
 /* A fix preserved size bytes condemned in seg (TracePreserved's work). */
 extern void ParCountPreserved(ParWorker w, Seg seg, Size size);
 

@@ -125,7 +125,12 @@ mps_res_t _mps_fix2(mps_ss_t mps_ss, mps_addr_t *ref_io)
       ss->table = arena->table;
     }
   } else if (ss->prefetching) {
-    __builtin_prefetch(ref);    /* traceParPrefetch */
+    /* traceParPrefetch: prefetch, and count references to another page
+     * than the last one's (how scattered the referents are). */
+    __builtin_prefetch(ref);
+    ss->prefetchRefs += 1;
+    ss->prefetchFar += ((AddrWord(ref) ^ AddrWord(ss->prefetchLast)) >> PAR_PAGE_SHIFT) != 0;
+    ss->prefetchLast = ref;
     return MPS_RES_OK;
   }
   ScanStateFixed(ss, ref);
@@ -651,17 +656,23 @@ static void traceParScanGreys(ParWorker w, ScanState ss, Seg seg)
  * fixes that follow then find them arriving, instead of each waiting for
  * its own miss in turn (a random graph's referents are scattered over
  * the heap).  With no tract table every reference takes _mps_fix2's
- * path for references to nothing white, which prefetches. */
-static void traceParPrefetch(ScanState ss, Format format, Addr client, Addr limit)
+ * path for references to nothing white, which prefetches and counts;
+ * the counts tell the worker whether prefetching is worth it
+ * (ParPrefetchNote). */
+static void traceParPrefetch(ParWorker w, ScanState ss, Format format, Addr client,
+                             Addr limit)
 {
   Count tableCount = ss->tableCount;
   ss->tableCount = 0;
   ss->prefetching = TRUE;
+  ss->prefetchRefs = ss->prefetchFar = 0;
+  ss->prefetchLast = client;
   ScanStateBeginClient(ss);
   (void)format->scan(ScanStateMPS(ss), client, limit);
   ss->ssStruct._ufs = 0;
   ss->prefetching = FALSE;
   ss->tableCount = tableCount;
+  ParPrefetchNote(w, ss->prefetchRefs, ss->prefetchFar);
 }
 
 /* Worker: scan one object a fix preserved in this phase, or a run of
@@ -670,12 +681,10 @@ static void traceParScanObjects(ParWorker w, ScanState ss, Seg seg, Addr client,
 {
   Format format = SegPool(seg)->format;
   Res res;
-  Bool prefetch;
   if (limit == NULL)
     limit = (Addr)format->skip(client);
-  prefetch = ParPrefetchChoose(w);
-  if (prefetch)
-    traceParPrefetch(ss, format, client, limit);
+  if (ParPrefetchChoose(w))
+    traceParPrefetch(w, ss, format, client, limit);
   ss->fixedSummary = ZoneSetEMPTY;
   ss->unfixedSummary = ZoneSetEMPTY;
   ScanStateBeginClient(ss);
@@ -685,7 +694,6 @@ static void traceParScanObjects(ParWorker w, ScanState ss, Seg seg, Addr client,
     __atomic_store_n(&seg->parRegrey, TRUE, __ATOMIC_RELAXED);
     return;
   }
-  ParPrefetchNote(w, prefetch, AddrOffset(client, limit));
   ss->scannedSize += AddrOffset(client, limit);
   ++ParWorkerCounts(w)->objects;
   traceParJoinSummary(seg, ScanStateSummary(ss));

@@ -46,6 +46,9 @@ typedef struct ScanStateStruct {
   Bool wasMarked;               /* set by a pool fix: already preserved */
   Bool pinning;                 /* fixing explicit pins (tarn_pin) */
   Bool prefetching;             /* _mps_fix2 only prefetches (traceParPrefetch) */
+  Count prefetchRefs;           /* ... references seen */
+  Count prefetchFar;            /* ... of which to another page than the last */
+  Addr prefetchLast;
   /* The tract table, cached for _mps_fix2 (see tract.h). */
   Addr tableBase;
   Count tableCount;
