@@ -54,7 +54,7 @@
  * (AMS): as with AMC, an already moved object cannot be pinned.  Large
  * objects (a quarter block or more) get a block of their own; one that
  * survives the nursery is copied once, into a block of its own in the
- * mature space (imxCopyLarge), and never moves after that.  A nursery
+ * mature space (imxLargeBlock), and never moves after that.  A nursery
  * block kept for pinned objects, large or not, stays in the nursery (see
  * imxReclaim).  If copying finds no memory the object is
  * marked in place: marking needs none (contract 27.19).
@@ -737,7 +737,7 @@ static Res imxWhiten(Pool pool, Trace trace, Seg seg)
   imxseg->hasGrey = imxseg->allGrey = FALSE;
   imxseg->greyLow = imxseg->grains;
   imxseg->pinned = FALSE;
-  /* Large objects leave the nursery too (imxCopyLarge), but do not move
+  /* Large objects leave the nursery too (imxLargeBlock), but do not move
    * in the mature space. */
   imxseg->evacuate = imxseg->space->nursery || (imxseg->candidate && !imxseg->large);
   if (imxseg->space->nursery)
@@ -905,40 +905,26 @@ static void imxNoteCopy(Trace trace, Seg from, Seg seg, Addr newBase, Size size)
       to->copyLimit = AddrAdd(newBase, size);
     } else
       imxSetGrey(to, i);
-    if (!TraceSetIsMember(SegGrey(seg), trace->ti))
-      TraceSegGrey(trace, seg);
+    TraceSegGrey(trace, seg);
   }
 }
 
-/* Copy a large object out of the nursery into a block of its own in the
- * next space.  Not aged in place: its block would stay in the nursery's
+/* A block of its own in the next space for a large object leaving the
+ * nursery.  Not aged in place: its block would stay in the nursery's
  * zones, and every older block referring to it, and itself, would then
  * be scanned at every nursery collection (a vector of 30,000 references
  * is scanned whole).  Copying it once costs less. */
-static Bool imxCopyLarge(Seg seg, ScanState ss, Addr *refIO, Size size)
+static Bool imxLargeBlock(Seg *segReturn, IMX imx, IMXSpace to, Seg seg, Size size)
 {
-  IMX imx = IMXOf(SegPool(seg));
-  Format format = SegPool(seg)->format;
-  IMXSpace to = IMXSegOf(seg)->space->next;
-  Addr ref = *refIO;
-  Addr base = AddrSub(ref, imx->headerSize);
   Seg newSeg;
-
   AVER(IMXSegOf(seg)->space->nursery);
   if (imxBlockCreate(&newSeg, imx, to, SegSize(seg), TRUE, ZoneSetEMPTY) != ResOK)
     return FALSE;               /* marked in place: tried again next time */
   imxTakeLines(imx, newSeg, 0, IMXSegOf(newSeg)->lines);
   SegLowerBarrier(newSeg);      /* the collector writes the copy */
-  VG_UNDEFINED(SegBase(newSeg), size);
-  memcpy(SegBase(newSeg), base, size);
-  *refIO = AddrAdd(SegBase(newSeg), imx->headerSize);
-  format->move(ref, *refIO);
-  imxNoteCopy(imxTrace(ss), seg, newSeg, SegBase(newSeg), size);
   IMXSegOf(newSeg)->recBase = IMXSegOf(newSeg)->recLimit = SegLimit(newSeg);
-  PoolGenNew(&to->pgenStruct, size);
-  ss->wasMarked = FALSE;
-  ++imx->statEvacuated;
-  imx->statEvacuatedBytes += size;
+  VG_UNDEFINED(SegBase(newSeg), size);
+  *segReturn = newSeg;
   return TRUE;
 }
 
@@ -955,23 +941,29 @@ static Bool imxCopy(Seg seg, ScanState ss, Addr *refIO)
   Addr base = AddrSub(ref, imx->headerSize);
   Size size = AddrOffset(ref, (Addr)format->skip(ref));
   Addr newBase;
+  Seg newSeg;
 
-  if (size >= imx->largeSize)
-    return imxCopyLarge(seg, ss, refIO, size);
-  if (r->seg == NULL || AddrOffset(r->init, r->limit) < size) {
-    Count n = (Count)((size + imx->lineSize - 1) >> imx->lineShift);
-    if (!imxRegionOpen(imx, to, from, n)) {
-      if (from->nursery)
-        trace->emergency = TRUE;
+  if (size >= imx->largeSize) {
+    if (!imxLargeBlock(&newSeg, imx, to, seg, size))
       return FALSE;
+    newBase = SegBase(newSeg);
+  } else {
+    if (r->seg == NULL || AddrOffset(r->init, r->limit) < size) {
+      Count n = (Count)((size + imx->lineSize - 1) >> imx->lineShift);
+      if (!imxRegionOpen(imx, to, from, n)) {
+        if (from->nursery)
+          trace->emergency = TRUE;
+        return FALSE;
+      }
     }
+    newSeg = r->seg;
+    newBase = r->init;
+    r->init = AddrAdd(newBase, size);
   }
-  newBase = r->init;
-  r->init = AddrAdd(newBase, size);
   memcpy(newBase, base, size);
   *refIO = AddrAdd(newBase, imx->headerSize);
   format->move(ref, *refIO);
-  imxNoteCopy(trace, seg, r->seg, newBase, size);
+  imxNoteCopy(trace, seg, newSeg, newBase, size);
   PoolGenNew(&to->pgenStruct, size);
   ss->wasMarked = FALSE;
   ++imx->statEvacuated;
@@ -1072,12 +1064,16 @@ static Res imxScan(Bool *totalReturn, ScanState ss, Pool pool, Seg seg)
   UNUSED(pool);
   AVERT(IMXSeg, imxseg);
   imxseg->allGrey = FALSE;
-  res = imxScanCopies(ss, seg);
-  if (res != ResOK)
-    return res;
-  /* Scan the lowest grey object next: none is below greyLow. */
-  while (imxseg->hasGrey) {
-    Index i = BTFindSet(imxseg->greys, imxseg->greyLow, imxseg->grains);
+  /* Copies first, then grey objects, lowest first (none is below
+   * greyLow), until neither is left: each may make more of the other. */
+  for (;;) {
+    Index i;
+    res = imxScanCopies(ss, seg);
+    if (res != ResOK)
+      return res;
+    if (!imxseg->hasGrey)
+      break;
+    i = BTFindSet(imxseg->greys, imxseg->greyLow, imxseg->grains);
     imxseg->hasGrey = FALSE;
     imxseg->greyLow = imxseg->grains;
     while (i < imxseg->grains) {
@@ -1091,9 +1087,6 @@ static Res imxScan(Bool *totalReturn, ScanState ss, Pool pool, Seg seg)
       }
       i = BTFindSet(imxseg->greys, next, imxseg->grains);
     }
-    res = imxScanCopies(ss, seg);
-    if (res != ResOK)
-      return res;
   }
   /* Total only if every object was grey: otherwise black objects were
    * not scanned again and the old summary still counts. */
