@@ -9,6 +9,7 @@
 #include "vgmem.h"
 #include "shield.h"
 #include "parallel.h"
+#include "pargrey.h"
 #include <string.h>
 
 #define MS_SEG_SIZE_DEFAULT ((Size)64 * 1024)
@@ -389,9 +390,7 @@ void MSGrey(Pool pool, Trace trace, Seg seg)
      * scan was deferred or left unfinished, and which ones is not
      * recorded: scan every marked object again (rescanning is harmless,
      * and unmarked objects are dead). */
-    for (w = 0; w < BT_WORDS(msseg->grains); ++w)
-      msseg->greyTable[w] |= msseg->markTable[w];
-    BTSetRange(msseg->greySummary, 0, BT_WORDS(msseg->grains));
+    ParGreyMarked(msseg->greyTable, msseg->greySummary, msseg->markTable, msseg->grains);
     msseg->hasGrey = TRUE;
     msseg->greyLow = 0;
     TraceSegGrey(trace, seg);
@@ -407,154 +406,6 @@ void MSGrey(Pool pool, Trace trace, Seg seg)
   TraceSegGrey(trace, seg);
 }
 
-/* In a parallel phase, workers mark objects and set grey bits while
- * others scan the same segment, so the grey bits are taken a word at a
- * time with an atomic exchange: each grey object is scanned by the one
- * worker that took its bit.  Runs of consecutive grey objects are still
- * scanned in one call of the format, in address order, and only the
- * grey words whose summary bit is set are read.  The queued flag is
- * cleared before any summary or grey bit is read, and a word's summary
- * bit is taken before the word: a fix that sets a grey bit after this
- * scan has passed its word sets the summary bit again, finds the flag
- * clear and queues the segment again (msFixParallel).  Not total:
- * others may take some of the objects. */
-static Word msTakeGreys(MSSeg msseg, Index w)
-{
-  if (__atomic_load_n(&msseg->greyTable[w], __ATOMIC_RELAXED) == 0)
-    return 0;
-  return __atomic_exchange_n(&msseg->greyTable[w], (Word)0, __ATOMIC_SEQ_CST);
-}
-
-/* The first grey word at or after w that the summary says may be
- * non-zero, taking its summary bit; words if none.  (A segment queued for
- * a few grey objects is not read whole: a random graph's segments are
- * scanned many times, a few objects each time.) */
-static Index msNextGreyWord(MSSeg msseg, Index w, Index words)
-{
-  while (w < words) {
-    Index sw = w >> WORD_SHIFT;
-    Word s = __atomic_load_n(&msseg->greySummary[sw], __ATOMIC_RELAXED)
-             & (WORD_ONES << (w & (WORD_WIDTH - 1)));
-    if (s != 0) {
-      Index found = (sw << WORD_SHIFT) + (Index)__builtin_ctzl((unsigned long)s);
-      (void)__atomic_fetch_and(&msseg->greySummary[sw],
-                               ~((Word)1 << (found & (WORD_WIDTH - 1))), __ATOMIC_SEQ_CST);
-      return found;
-    }
-    w = (sw + 1) << WORD_SHIFT;
-  }
-  return words;
-}
-
-/* The parallel scan takes grey words a few ahead of the one it scans and
- * prefetches their objects, so that the first touches of objects
- * scattered over the segment (a random graph's: one grey object per
- * word, most of them not in any cache) overlap instead of each stalling
- * the scan in turn. */
-#define MS_SCAN_AHEAD 4
-
-typedef struct MSGreyWordStruct {
-  Index w;
-  Word bits;
-} MSGreyWordStruct;
-
-static void msPrefetchGreys(Seg seg, Index w, Word bits)
-{
-  while (bits != 0) {
-    __builtin_prefetch(msAddr(seg, (w << WORD_SHIFT) + (Index)__builtin_ctzl((unsigned long)bits)));
-    bits &= bits - 1;
-  }
-}
-
-/* Take grey words until `ahead` holds MS_SCAN_AHEAD (or none is left);
- * *searchIO is where the summary search goes on. */
-static void msTakeAhead(MSGreyWordStruct ahead[], Count *countIO, Index *searchIO,
-                        Seg seg, Index words)
-{
-  MSSeg msseg = MSSegOf(seg);
-  while (*countIO < MS_SCAN_AHEAD && *searchIO < words) {
-    Index w = msNextGreyWord(msseg, *searchIO, words);
-    Word bits;
-    if (w >= words) {
-      *searchIO = words;
-      return;
-    }
-    *searchIO = w + 1;
-    bits = msTakeGreys(msseg, w);
-    if (bits != 0) {
-      msPrefetchGreys(seg, w, bits);
-      ahead[*countIO].w = w;
-      ahead[*countIO].bits = bits;
-      ++*countIO;
-    }
-  }
-}
-
-/* Scan the grey objects of word w (bits), in runs; a run that goes on
- * into later words takes their grey bits as it reaches them. */
-static Res msScanGreyWord(ScanState ss, Pool pool, Seg seg, Index w, Word bits)
-{
-  MSSeg msseg = MSSegOf(seg);
-  Format format = pool->format;
-  Size header = format->headerSize;
-  while (bits != 0) {
-    Index i = (w << WORD_SHIFT) + (Index)__builtin_ctzl((unsigned long)bits);
-    Addr first, end;
-    Res res;
-    first = end = AddrAdd(msAddr(seg, i), header);
-    for (;;) {
-      bits &= ~((Word)1 << (i & (WORD_WIDTH - 1)));
-      end = (Addr)format->skip(end);
-      i = msIndex(seg, AddrSub(end, header));
-      if (i >= msseg->grains)
-        break;
-      if ((i >> WORD_SHIFT) != w) {
-        /* Bits left in word w would be inside this object: none are. */
-        AVER(bits == 0);
-        w = i >> WORD_SHIFT;
-        bits = msTakeGreys(msseg, w);
-      }
-      if ((bits >> (i & (WORD_WIDTH - 1)) & 1) == 0)
-        break;
-    }
-    ScanStateBeginClient(ss);
-    res = format->scan(ScanStateMPS(ss), first, end);
-    (void)ScanStateEndClient(ss);
-    if (res != ResOK)
-      return res;               /* the caller regreys the segment */
-    ss->scannedSize += AddrOffset(first, end);
-  }
-  return ResOK;
-}
-
-static Res msScanParallel(ScanState ss, Pool pool, Seg seg)
-{
-  MSSeg msseg = MSSegOf(seg);
-  Index words = BT_WORDS(msseg->grains), search = 0;
-  MSGreyWordStruct ahead[MS_SCAN_AHEAD];
-  Count count = 0;
-  (void)__atomic_exchange_n(&msseg->parQueued, FALSE, __ATOMIC_SEQ_CST);
-  __atomic_store_n(&msseg->allGrey, FALSE, __ATOMIC_RELAXED);
-  for (;;) {
-    Index w, k;
-    Word bits;
-    Res res;
-    msTakeAhead(ahead, &count, &search, seg, words);
-    if (count == 0)
-      return ResOK;
-    w = ahead[0].w;
-    bits = ahead[0].bits;
-    --count;
-    for (k = 0; k < count; ++k) {
-      ahead[k].w = ahead[k + 1].w;
-      ahead[k].bits = ahead[k + 1].bits;
-    }
-    res = msScanGreyWord(ss, pool, seg, w, bits);
-    if (res != ResOK)
-      return res;
-  }
-}
-
 Res MSScan(Bool *totalReturn, ScanState ss, Pool pool, Seg seg)
 {
   MSSeg msseg = MSSegOf(seg);
@@ -566,7 +417,9 @@ Res MSScan(Bool *totalReturn, ScanState ss, Pool pool, Seg seg)
   AVERT(MSSeg, msseg);
   if (ss->worker != NULL) {
     *totalReturn = FALSE;
-    return msScanParallel(ss, pool, seg);
+    __atomic_store_n(&msseg->allGrey, FALSE, __ATOMIC_RELAXED);
+    return ParGreyScan(ss, seg, msseg->greyTable, msseg->greySummary, &msseg->parQueued,
+                       msseg->grains);
   }
   total = msseg->allGrey;
   msseg->allGrey = FALSE;
@@ -682,23 +535,13 @@ static Res msFixParallel(Seg seg, ScanState ss, Index i)
   if (!mspool->scanned)
     return ResOK;
   if (SegRankSet(seg) == RankSetSingle(RankEXACT)) {
-    /* Grey bit, summary bit, then queued flag: all sequentially
-     * consistent, against msScanParallel's flag, summary bit, then grey
-     * word. */
-    Index k = i >> WORD_SHIFT;
-    Word *sum = &msseg->greySummary[k >> WORD_SHIFT];
-    Word sumBit = (Word)1 << (k & (WORD_WIDTH - 1));
-    (void)__atomic_fetch_or(&msseg->greyTable[k],
-                            (Word)1 << (i & (WORD_WIDTH - 1)), __ATOMIC_SEQ_CST);
-    if ((__atomic_load_n(sum, __ATOMIC_SEQ_CST) & sumBit) == 0)
-      (void)__atomic_fetch_or(sum, sumBit, __ATOMIC_SEQ_CST);
     if (!__atomic_load_n(&msseg->hasGrey, __ATOMIC_RELAXED)) {
       /* For a serial scan of what the phase leaves (traceParLeftover). */
       __atomic_store_n(&msseg->greyLow, (Index)0, __ATOMIC_RELAXED);
       __atomic_store_n(&msseg->hasGrey, TRUE, __ATOMIC_RELAXED);
     }
-    if (__atomic_exchange_n(&msseg->parQueued, TRUE, __ATOMIC_SEQ_CST)
-        || ParPushGreys(ss->worker, seg))
+    if (ParGreyObject(ss->worker, seg, msseg->greyTable, msseg->greySummary,
+                      &msseg->parQueued, i))
       return ResOK;
   }
   __atomic_store_n(&seg->parRegrey, TRUE, __ATOMIC_RELAXED);

@@ -40,6 +40,7 @@
 #include "thread.c"
 #include "trace.c"
 #include "parallel.c"
+#include "pargrey.c"
 #include "policy.c"
 #include "ld.c"
 #include "final.c"

@@ -199,6 +199,7 @@ Count ParWorkersEffective(Arena arena)
 
 Bool ParPrefetchChoose(ParWorker w)
 {
+  if (getenv("NOPF")) return FALSE;
   return w->prefetch || ++w->sinceProbe % PAR_PROBE_EVERY == 0;
 }
 
@@ -803,7 +804,43 @@ static void parStopThreads(Par par)
   par->started = 0;
 }
 
+Word *ParClaimsCreate(Trace trace, Count n)
+{
+  void *p;
+  if (ControlAlloc(&p, trace->arena, PAR_CLAIM_SIZE(n)) != ResOK) {
+    TraceSetSerial(trace);      /* no claims: no parallel phase */
+    return NULL;
+  }
+  memset(p, 0, PAR_CLAIM_SIZE(n));
+  return p;
+}
+
+void ParClaimsDestroy(Arena arena, Word **claimsIO, Count n)
+{
+  if (*claimsIO != NULL) {
+    ControlFree(arena, *claimsIO, PAR_CLAIM_SIZE(n));
+    *claimsIO = NULL;
+  }
+}
+
+/* The claimer holds no lock the waiter could be holding, and copying an
+ * object is short: spin, yielding now and then in case the claimer was
+ * descheduled. */
+void ParClaimWait(Word *t, Index i)
+{
+  unsigned spins = 0;
+  while (!ParClaimIsDone(t, i))
+    if ((++spins & 63) == 0)
+      sched_yield();
+}
+
 #else /* !TARN_THREADS: the serial tracer is all there is */
+
+void ParClaimWait(Word *t, Index i)
+{
+  UNUSED(t); UNUSED(i);
+  NOTREACHED;                   /* only workers claim */
+}
 
 Bool ParIsWorkerThread(void)
 {

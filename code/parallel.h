@@ -14,8 +14,9 @@
  *  - (segment, client, limit): scan a run of objects in one call of the
  *    format: a worker's copies (below), cut to PAR_RUN_SIZE when taken;
  *  - (segment, NULL, ParEntryGREYS): scan the segment's grey objects, as
- *    its pool records them (AMS and AWL: grey bits taken with atomic
- *    exchange, so several workers may share one segment).
+ *    its pool records them (AMS, AWL and IMX: grey bits taken with
+ *    atomic exchange, so several workers may share one segment;
+ *    pargrey.h).
  * Each worker keeps a packet of entries as a private stack; a full packet
  * (or half of one, when another worker is idle) is published on a shared
  * list that idle workers take from.  A copying pool gives each worker
@@ -38,8 +39,11 @@
  *  - everything shared that allocates (segments, the control allocator,
  *    the tract table, generation accounting, telemetry) only inside
  *    ParLock/ParUnlock;
- *  - nothing of the grey rings, the shield or the roots: the coordinator
- *    does those before and after the phase.
+ *  - a segment's barrier, only to lower it inside ParLock (IMX copies
+ *    into free lines of a block that may be write-protected; raising
+ *    barriers again is the coordinator's, after the slice);
+ *  - nothing of the grey rings, the rest of the shield or the roots:
+ *    the coordinator does those before and after the phase.
  *
  * Prefetching.  A worker's run of objects may first be scanned without
  * fixing, prefetching the white objects its references point at
@@ -245,6 +249,15 @@ static inline Bool ParClaimIsDone(Word *t, Index i)
   return (__atomic_load_n(&t[b >> WORD_SHIFT], __ATOMIC_ACQUIRE)
           & ((Word)1 << (b & (WORD_WIDTH - 1)))) != 0;
 }
+
+/* A zeroed claim table for a segment of n grains that a parallel trace
+ * condemns; NULL, and the trace made serial, if there is no memory. */
+extern Word *ParClaimsCreate(Trace trace, Count n);
+/* Free *claimsIO (if any) and set it to NULL. */
+extern void ParClaimsDestroy(Arena arena, Word **claimsIO, Count n);
+
+/* Wait until the fix that claimed index i is done with it (acquire). */
+extern void ParClaimWait(Word *t, Index i);
 
 /* Claimed and done at once, or done after a claim (release). */
 static inline void ParClaimSetDone(Word *t, Index i)

@@ -202,11 +202,7 @@ static void amcSegBoardFree(AMCSeg amcseg)
 
 static void amcSegClaimsFree(AMCSeg amcseg)
 {
-  if (amcseg->claims != NULL) {
-    ControlFree(PoolArena(SegPool(&amcseg->segStruct)), amcseg->claims,
-                PAR_CLAIM_SIZE(amcseg->grains));
-    amcseg->claims = NULL;
-  }
+  ParClaimsDestroy(PoolArena(SegPool(&amcseg->segStruct)), &amcseg->claims, amcseg->grains);
 }
 
 static void amcSegFree(AMC amc, Seg seg)
@@ -390,18 +386,12 @@ static Size amcFreeSize(Pool pool)
 static Res amcWhiten(Pool pool, Trace trace, Seg seg)
 {
   AMCSeg amcseg = AMCSegOf(seg);
+  UNUSED(pool);
   AVERT(AMCSeg, amcseg);
   AVER(amcseg->nail == AMCNailNONE);
   AVER(amcseg->claims == NULL);
-  if (trace->parallel) {
-    void *p;
-    if (ControlAlloc(&p, PoolArena(pool), PAR_CLAIM_SIZE(amcseg->grains)) == ResOK) {
-      amcseg->claims = p;
-      memset(p, 0, PAR_CLAIM_SIZE(amcseg->grains));
-    } else {
-      TraceSetSerial(trace);    /* no claims: no parallel phase */
-    }
-  }
+  if (trace->parallel)
+    amcseg->claims = ParClaimsCreate(trace, amcseg->grains);
   /* A buffer still attached holds a reservation the client is filling
    * in: nothing in the segment may move or go, so it is nailed whole. */
   if (SegBuffer(seg) != NULL) {
@@ -666,23 +656,6 @@ static Res amcParAlloc(Addr *baseReturn, Seg *segReturn, Bool *regionReturn,
   return ResOK;
 }
 
-/* Wait for the claimer of an object to finish with it.  It holds no lock
- * we could be holding, and copying is short, so spin, yielding now and
- * then in case it was descheduled. */
-static void amcWaitForwarded(AMCSeg amcseg, Index i)
-{
-  unsigned spins = 0;
-  while (!ParClaimIsDone(amcseg->claims, i)) {
-#if TARN_THREADS
-    if ((++spins & 63) == 0)
-      sched_yield();
-#else
-    NOTREACHED;
-    UNUSED(spins);
-#endif
-  }
-}
-
 static Res amcFixParallel(Seg seg, ScanState ss, Addr *refIO)
 {
   AMCSeg amcseg = AMCSegOf(seg);
@@ -715,7 +688,7 @@ static Res amcFixParallel(Seg seg, ScanState ss, Addr *refIO)
   if (amcseg->nail == AMCNailBOARD && BTGet(amcseg->marks, i))
     return ResOK;               /* the board is only written serially */
   if (ParClaim(amcseg->claims, i) != ParClaimMINE) {
-    amcWaitForwarded(amcseg, i);
+    ParClaimWait(amcseg->claims, i);
     moved = (Addr)format->isMoved(ref);
     if (moved != NULL)
       *refIO = moved;           /* else it stays (emergency, below) */

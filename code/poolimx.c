@@ -59,6 +59,11 @@
  * imxReclaim).  If copying finds no memory the object is
  * marked in place: marking needs none (contract 27.19).
  *
+ * Parallel tracing.  Workers mark in place with atomic bit operations
+ * and share a block's grey objects as AMS does (pargrey.h); an object in
+ * an evacuated block is claimed, so exactly one worker copies it, into a
+ * region of free lines of its own (see "Parallel tracing" below).
+ *
  * IMXZ is the same class for objects without references (as AMCZ is to
  * AMC): its blocks have an empty rank set, so they are never grey and
  * never scanned, and marks and copies set no grey bits.
@@ -71,6 +76,8 @@
 #include "args.h"
 #include "shield.h"
 #include "vgmem.h"
+#include "parallel.h"
+#include "pargrey.h"
 #include "mpscimx.h"
 #include <string.h>
 
@@ -359,10 +366,6 @@ static Res imxInitCommon(Pool pool, Arena arena, ArgList args, Bool scanned)
   if (res != ResOK)
     goto failSpaces;
   imx->totalSize = 0;
-  imx->statEvacuated = imx->statDefragCopies = 0;
-  imx->statEvacuatedBytes = 0;
-  imx->statCandidates = imx->statPinnedBlocks = 0;
-  imx->statFreedBlocks = 0;
   imx->sig = IMXSig;
   AVERT(IMX, imx);
   return ResOK;
@@ -391,7 +394,7 @@ static Res imxzInit(Pool pool, Arena arena, PoolClass klass, ArgList args)
 static Size imxDescSize(Count grains, Count lines)
 {
   return SizeAlignUp(sizeof(IMXSegStruct), sizeof(Word)) + 3 * BT_SIZE(grains)
-         + 2 * SizeAlignUp(lines, sizeof(Word));
+         + BT_SIZE(BT_WORDS(grains)) + 2 * SizeAlignUp(lines, sizeof(Word));
 }
 
 static void imxBlockLink(IMXSeg imxseg, IMXSpace space)
@@ -428,11 +431,13 @@ static Res imxBlockCreate(Seg *segReturn, IMX imx, IMXSpace space, Size size,
   imxseg->starts = (BT)tables;
   imxseg->marks = (BT)AddrAdd(tables, BT_SIZE(grains));
   imxseg->greys = (BT)AddrAdd(tables, 2 * BT_SIZE(grains));
-  imxseg->lineUsed = (Byte *)AddrAdd(tables, 3 * BT_SIZE(grains));
+  imxseg->greySummary = (BT)AddrAdd(tables, 3 * BT_SIZE(grains));
+  imxseg->lineUsed = (Byte *)AddrAdd(tables, 3 * BT_SIZE(grains) + BT_SIZE(BT_WORDS(grains)));
   imxseg->lineMark = imxseg->lineUsed + SizeAlignUp(lines, sizeof(Word));
   BTResRange(imxseg->starts, 0, grains);
   BTResRange(imxseg->marks, 0, grains);
   BTResRange(imxseg->greys, 0, grains);
+  BTResRange(imxseg->greySummary, 0, BT_WORDS(grains));
   memset(imxseg->lineUsed, 0, 2 * SizeAlignUp(lines, sizeof(Word)));
   RingInit(&imxseg->spaceRing);
   imxseg->usedLines = 0;
@@ -440,8 +445,9 @@ static Res imxBlockCreate(Seg *segReturn, IMX imx, IMXSpace space, Size size,
   imxseg->liveBytes = 0;
   imxseg->recBase = imxseg->recLimit = SegBase(seg);
   imxseg->large = large;
-  imxseg->candidate = imxseg->evacuate = imxseg->pinned = FALSE;
-  imxseg->hasGrey = imxseg->allGrey = FALSE;
+  imxseg->candidate = imxseg->evacuate = FALSE;
+  imxseg->claims = NULL;
+  imxseg->hasGrey = imxseg->allGrey = imxseg->parQueued = FALSE;
   imxseg->greyLow = grains;
   imxseg->copyScan = imxseg->copyLimit = SegBase(seg);
   seg->pgen = &space->pgenStruct;
@@ -473,11 +479,17 @@ static void imxBlockUnlink(IMXSeg imxseg)
     space->freeSize -= (imxseg->lines - imxseg->usedLines) << space->imx->lineShift;
 }
 
+static void imxClaimsFree(IMXSeg imxseg)
+{
+  ParClaimsDestroy(PoolArena(SegPool(IMXSegSeg(imxseg))), &imxseg->claims, imxseg->grains);
+}
+
 static void imxBlockFree(IMX imx, Seg seg)
 {
   IMXSeg imxseg = IMXSegOf(seg);
   Size size = SegSize(seg);
   AVER(imxseg->space->evac.seg != seg);
+  imxClaimsFree(imxseg);
   imxBlockUnlink(imxseg);
   PoolGenRemoveSeg(&imxseg->space->pgenStruct, size);
   imx->totalSize -= size;
@@ -716,7 +728,6 @@ static void imxSelect(IMX imx, IMXSpace space)
     if (s >= IMX_MIN_HOLES && (s > maxScore ? maxScore : s) >= threshold) {
       /* Every block of the space is about to be condemned with this one. */
       imxseg->candidate = imxseg->evacuate = TRUE;
-      ++imx->statCandidates;
     }
   }
 }
@@ -733,13 +744,16 @@ static Res imxWhiten(Pool pool, Trace trace, Seg seg)
     imxSelect(imx, imxseg->space);
   /* marks and greys are adjacent in the descriptor: clear both at once */
   memset(imxseg->marks, 0, 2 * BT_SIZE(imxseg->grains));
+  BTResRange(imxseg->greySummary, 0, BT_WORDS(imxseg->grains));
   memset(imxseg->lineMark, 0, imxseg->lines);
-  imxseg->hasGrey = imxseg->allGrey = FALSE;
+  imxseg->hasGrey = imxseg->allGrey = imxseg->parQueued = FALSE;
   imxseg->greyLow = imxseg->grains;
-  imxseg->pinned = FALSE;
   /* Large objects leave the nursery too (imxLargeBlock), but do not move
    * in the mature space. */
   imxseg->evacuate = imxseg->space->nursery || (imxseg->candidate && !imxseg->large);
+  AVER(imxseg->claims == NULL);
+  if (imxseg->evacuate && trace->parallel)
+    imxseg->claims = ParClaimsCreate(trace, imxseg->grains);
   if (imxseg->space->nursery)
     condemned = AddrOffset(SegBase(seg), imxRecLimit(seg));
   else
@@ -749,15 +763,26 @@ static Res imxWhiten(Pool pool, Trace trace, Seg seg)
 }
 
 /* A block not condemned but that may refer to condemned objects: every
- * object in it is to be scanned. */
+ * object in it is to be scanned.  Also called after a parallel phase
+ * (parRegrey) for a block some of whose objects were not scanned: a
+ * condemned block's preserved objects are then all scanned again. */
 static void imxGrey(Pool pool, Trace trace, Seg seg)
 {
   IMXSeg imxseg = IMXSegOf(seg);
   Index w;
   UNUSED(pool);
+  if (TraceSetIsMember(SegWhite(seg), trace->ti)) {
+    AVER(seg->parRegrey);
+    ParGreyMarked(imxseg->greys, imxseg->greySummary, imxseg->marks, imxseg->grains);
+    imxseg->hasGrey = TRUE;
+    imxseg->greyLow = 0;
+    TraceSegGrey(trace, seg);
+    return;
+  }
   imxRecord(seg);
   for (w = 0; w < BT_WORDS(imxseg->grains); ++w)
     imxseg->greys[w] |= imxseg->starts[w];
+  BTSetRange(imxseg->greySummary, 0, BT_WORDS(imxseg->grains));
   imxseg->hasGrey = TRUE;
   imxseg->allGrey = TRUE;
   imxseg->greyLow = 0;
@@ -771,6 +796,7 @@ static void imxGrey(Pool pool, Trace trace, Seg seg)
 static inline void imxSetGrey(IMXSeg imxseg, Index i)
 {
   BTSet(imxseg->greys, i);
+  BTSet(imxseg->greySummary, i >> WORD_SHIFT);  /* pargrey.h */
   imxseg->hasGrey = TRUE;
   if (i < imxseg->greyLow)
     imxseg->greyLow = i;
@@ -830,10 +856,6 @@ static Res imxFixAmbig(Seg seg, ScanState ss, Addr ref)
    * forwarding object and nothing refers to it any more. */
   if (imxseg->evacuate && format->isMoved(client) != NULL)
     return ResOK;
-  if (imxseg->candidate && !imxseg->pinned) {
-    imxseg->pinned = TRUE;
-    ++imx->statPinnedBlocks;
-  }
   imxMarkInPlace(ss, seg, i);
   return ResOK;
 }
@@ -850,35 +872,43 @@ static void imxRegionClose(IMX imx, IMXSpace space)
   }
 }
 
-/* Open a copying region of at least n lines in space `to`: free lines of
- * a block not being evacuated, or else a fresh block.  Copies that
- * defragment `from` take fresh blocks only within its budget. */
-static Bool imxRegionOpen(IMX imx, IMXSpace to, IMXSpace from, Count n)
+/* Take a run of at least n free lines in space `to` for copying into,
+ * [*baseReturn, *limitReturn): free lines of a block not being
+ * evacuated, or else a fresh block.  Copies that defragment `from` take
+ * fresh blocks only within its budget.  NULL if there is no room. */
+static Seg imxTakeRun(Addr *baseReturn, Addr *limitReturn, IMX imx, IMXSpace to,
+                      IMXSpace from, Count n)
 {
-  IMXRegionStruct *r = &to->evac;
   Bool defrag = !from->nursery;
   Index b = 0, l = 0;
   Seg seg = imxFindLines(&b, &l, to, &to->evacCursor, n, FALSE);
   if (seg == NULL) {
     if (defrag && from->evacFresh + imx->blockSize > from->evacBudget)
-      return FALSE;
+      return NULL;
     /* Nothing is in it yet: scanning the copies makes its summary. */
     if (imxBlockCreate(&seg, imx, to, imx->blockSize, FALSE, ZoneSetEMPTY) != ResOK)
-      return FALSE;
+      return NULL;
     if (defrag)
       from->evacFresh += imx->blockSize;
     b = 0;
     l = IMXSegOf(seg)->lines;
     to->evacCursor = &IMXSegOf(seg)->spaceRing;
   }
-  imxRegionClose(imx, to);
   imxTakeLines(imx, seg, b, l);
   SegLowerBarrier(seg);         /* the collector writes the copies */
-  r->seg = seg;
-  r->init = imxLineAddr(imx, seg, b);
-  r->limit = imxLineAddr(imx, seg, l);
-  VG_UNDEFINED(r->init, AddrOffset(r->init, r->limit));
-  return TRUE;
+  *baseReturn = imxLineAddr(imx, seg, b);
+  *limitReturn = imxLineAddr(imx, seg, l);
+  VG_UNDEFINED(*baseReturn, AddrOffset(*baseReturn, *limitReturn));
+  return seg;
+}
+
+/* Open the serial copying region of space `to` (closing the last). */
+static Bool imxRegionOpen(IMX imx, IMXSpace to, IMXSpace from, Count n)
+{
+  IMXRegionStruct *r = &to->evac;
+  imxRegionClose(imx, to);
+  r->seg = imxTakeRun(&r->init, &r->limit, imx, to, from, n);
+  return r->seg != NULL;
 }
 
 /* Record a copy, from the condemned block from, at newBase in block seg:
@@ -963,14 +993,188 @@ static Bool imxCopy(Seg seg, ScanState ss, Addr *refIO)
   memcpy(newBase, base, size);
   *refIO = AddrAdd(newBase, imx->headerSize);
   format->move(ref, *refIO);
+  if (IMXSegOf(seg)->claims != NULL)
+    /* So that a later parallel phase sees it moved. */
+    ParClaimSetDone(IMXSegOf(seg)->claims, imxIndex(seg, base));
   imxNoteCopy(trace, seg, newSeg, newBase, size);
   PoolGenNew(&to->pgenStruct, size);
   ss->wasMarked = FALSE;
-  ++imx->statEvacuated;
-  imx->statEvacuatedBytes += size;
-  if (!from->nursery)
-    ++imx->statDefragCopies;
   return TRUE;
+}
+
+/* Parallel tracing (parallel.h).
+ *
+ * In a parallel phase (exact references only) several workers fix at
+ * once.  Mark, start and claim bits are set with atomic operations, and
+ * grey bits are not used: an object a fix marks in place is pushed as
+ * work.  An object in an evacuated block is claimed first (the claim
+ * bits, allocated at whiten): the claimer copies it, or marks it in place
+ * if there is no room, and the other fixes of it wait until it is done
+ * and then read its forwarding marker.  Each worker copies into a region
+ * of its own in each destination space, a run of free lines taken as the
+ * serial region's are (imxTakeRun) under the Par lock, which also guards
+ * the line maps, the block rings and the accounting; the workers scan
+ * their copies a run at a time.  A block whose lines a region takes may
+ * be write-protected (a mature block in a nursery collection): its
+ * barrier is lowered under the lock, and raised again after the slice.
+ * Work that could not be queued, or whose scan failed, sets parRegrey,
+ * and imxGrey makes the block grey for the serial tracer after the
+ * phase. */
+
+/* Close a worker's region (the Par lock is held): the lines it did not
+ * reach are free again, and the space is charged for its copies. */
+static void imxParRegionClose(ParRegion r)
+{
+  IMXSpace to = r->key;
+  if (r->seg != NULL) {
+    imxReleaseLines(to->imx, r->seg, r->init, r->limit);
+    PoolGenNew(&to->pgenStruct, r->used);
+  }
+  r->seg = NULL;
+  r->init = r->limit = NULL;
+  r->used = 0;
+}
+
+/* Give a worker's region at least n free lines of space `to`. */
+static Bool imxParRegionOpen(ParWorker w, ParRegion r, IMXSpace to, IMXSpace from, Count n)
+{
+  Addr base = NULL, limit = NULL;
+  Seg seg;
+  ParRegionFlush(w, r);         /* its unscanned copies become entries */
+  ParLock(w);
+  imxParRegionClose(r);
+  seg = imxTakeRun(&base, &limit, to->imx, to, from, n);
+  ParUnlock(w);
+  if (seg == NULL)
+    return FALSE;
+  r->seg = seg;
+  r->scanned = r->init = base;
+  r->limit = limit;
+  ++r->fills;
+  return TRUE;
+}
+
+/* Where a worker's copy of size bytes goes: *inRegionReturn if into its
+ * region (scanned in copy order), else a block of its own. */
+static Bool imxParAlloc(Addr *baseReturn, Seg *segReturn, Bool *inRegionReturn,
+                        ParWorker w, Seg from, Size size)
+{
+  IMX imx = IMXOf(SegPool(from));
+  IMXSpace fromSpace = IMXSegOf(from)->space, to = fromSpace->next;
+  ParRegion r;
+  Bool ok;
+  if (size >= imx->largeSize) {
+    ParLock(w);
+    ok = imxLargeBlock(segReturn, imx, to, from, size);
+    if (ok)
+      PoolGenNew(&to->pgenStruct, size);
+    ParUnlock(w);
+    *baseReturn = ok ? SegBase(*segReturn) : NULL;
+    *inRegionReturn = FALSE;
+    return ok;
+  }
+  r = ParWorkerRegion(w, to);
+  r->close = imxParRegionClose;
+  if ((r->seg == NULL || AddrOffset(r->init, r->limit) < size)
+      && !imxParRegionOpen(w, r, to, fromSpace,
+                           (Count)((size + imx->lineSize - 1) >> imx->lineShift)))
+    return FALSE;
+  *baseReturn = r->init;
+  *segReturn = r->seg;
+  *inRegionReturn = TRUE;
+  r->init = AddrAdd(r->init, size);
+  r->used += size;
+  if (!imx->scanned)
+    r->scanned = r->init;       /* IMXZ: nothing in it to scan */
+  return TRUE;
+}
+
+/* Mark the object at grain i in place, and grey it (pargrey.h). */
+static void imxParMark(ScanState ss, Seg seg, Index i)
+{
+  IMXSeg imxseg = IMXSegOf(seg);
+  if (ParBTTestAndSet(imxseg->marks, i))
+    return;
+  ss->wasMarked = FALSE;
+  if (SegRankSet(seg) == RankSetEMPTY)
+    return;
+  if (!__atomic_load_n(&imxseg->hasGrey, __ATOMIC_RELAXED)) {
+    /* For a serial scan of what the phase leaves (traceParLeftover). */
+    __atomic_store_n(&imxseg->greyLow, (Index)0, __ATOMIC_RELAXED);
+    __atomic_store_n(&imxseg->hasGrey, TRUE, __ATOMIC_RELAXED);
+  }
+  if (!ParGreyObject(ss->worker, seg, imxseg->greys, imxseg->greySummary,
+                     &imxseg->parQueued, i))
+    __atomic_store_n(&seg->parRegrey, TRUE, __ATOMIC_RELAXED);
+}
+
+/* Copy the object at *refIO, which the caller has claimed; FALSE if
+ * there is no room.  The copy starts where it lands, and is preserved
+ * (as imxNoteCopy). */
+static Bool imxParCopy(Seg seg, ScanState ss, Addr *refIO)
+{
+  ParWorker w = ss->worker;
+  IMX imx = IMXOf(SegPool(seg));
+  Format format = SegPool(seg)->format;
+  Addr ref = *refIO, base = AddrSub(ref, imx->headerSize);
+  Size size = AddrOffset(ref, (Addr)format->skip(ref));
+  Addr newBase, moved;
+  Seg newSeg;
+  Bool inRegion;
+  IMXSeg to;
+
+  if (!imxParAlloc(&newBase, &newSeg, &inRegion, w, seg, size)) {
+    if (IMXSegOf(seg)->space->nursery)
+      ParWorkerCounts(w)->emergency = TRUE;
+    return FALSE;
+  }
+  memcpy(newBase, base, size);
+  moved = AddrAdd(newBase, imx->headerSize);
+  format->move(ref, moved);
+  to = IMXSegOf(newSeg);
+  (void)ParBTTestAndSet(to->starts, imxIndex(newSeg, newBase));
+  if ((SegWhite(newSeg) & ss->traces) != TraceSetEMPTY)
+    (void)ParBTTestAndSet(to->marks, imxIndex(newSeg, newBase));
+  else
+    ParCountPreserved(w, seg, size);
+  if (!inRegion && imx->scanned && !ParPush(w, newSeg, moved))
+    __atomic_store_n(&newSeg->parRegrey, TRUE, __ATOMIC_RELAXED);
+  ss->wasMarked = FALSE;
+  *refIO = moved;
+  return TRUE;
+}
+
+static Res imxFixParallel(Seg seg, ScanState ss, Addr *refIO)
+{
+  IMXSeg imxseg = IMXSegOf(seg);
+  Addr ref = *refIO, base = AddrSub(ref, IMXOf(SegPool(seg))->headerSize);
+  Index i = imxIndex(seg, base);
+  ParClaimResult claim;
+  Addr moved;
+
+  AVER(ss->rank == RankEXACT);
+  if (!imxseg->evacuate) {
+    imxParMark(ss, seg, i);
+    return ResOK;
+  }
+  /* Pinned, or marked by a claimer that could not copy it. */
+  if (ParBTGet(imxseg->marks, i))
+    return ResOK;
+  AVER(imxseg->claims != NULL);
+  __builtin_prefetch(base);
+  claim = ParClaim(imxseg->claims, i);
+  if (claim != ParClaimMINE) {
+    if (claim == ParClaimBUSY)
+      ParClaimWait(imxseg->claims, i);
+    moved = (Addr)SegPool(seg)->format->isMoved(ref);
+    if (moved != NULL)
+      *refIO = moved;
+    return ResOK;
+  }
+  if (!imxParCopy(seg, ss, refIO))
+    imxParMark(ss, seg, i);
+  ParClaimSetDone(imxseg->claims, i);
+  return ResOK;
 }
 
 static Res imxFix(Seg seg, ScanState ss, Addr *refIO)
@@ -982,6 +1186,8 @@ static Res imxFix(Seg seg, ScanState ss, Addr *refIO)
 
   if (ss->rank == RankAMBIG || ss->pinning)
     return imxFixAmbig(seg, ss, ref);
+  if (ss->worker != NULL)
+    return imxFixParallel(seg, ss, refIO);
   i = imxIndex(seg, AddrSub(ref, imx->headerSize));
   if (BTGet(imxseg->marks, i))
     return ResOK;               /* preserved in place already */
@@ -1056,14 +1262,46 @@ static Res imxScanCopies(ScanState ss, Seg seg)
   return ResOK;
 }
 
+/* In a worker: the copies the serial tracer left (taken whole by one
+ * worker), then the grey objects (pargrey.h).  Not total. */
+static Res imxScanParallel(ScanState ss, Seg seg)
+{
+  IMXSeg imxseg = IMXSegOf(seg);
+  Addr limit = imxseg->copyLimit;
+  Addr base = __atomic_exchange_n(&imxseg->copyScan, limit, __ATOMIC_RELAXED);
+  if (base < limit) {
+    Size header = SegPool(seg)->format->headerSize;
+    Res res;
+    ScanStateBeginClient(ss);
+    res = SegPool(seg)->format->scan(ScanStateMPS(ss), AddrAdd(base, header),
+                                     AddrAdd(limit, header));
+    (void)ScanStateEndClient(ss);
+    if (res != ResOK) {
+      __atomic_store_n(&imxseg->copyScan, base, __ATOMIC_RELAXED); /* regreyed */
+      return res;
+    }
+    ss->scannedSize += AddrOffset(base, limit);
+  }
+  __atomic_store_n(&imxseg->allGrey, FALSE, __ATOMIC_RELAXED);
+  return ParGreyScan(ss, seg, imxseg->greys, imxseg->greySummary, &imxseg->parQueued,
+                     imxseg->grains);
+}
+
 static Res imxScan(Bool *totalReturn, ScanState ss, Pool pool, Seg seg)
 {
   IMXSeg imxseg = IMXSegOf(seg);
-  Bool total = imxseg->allGrey;
+  Bool total;
   Res res;
   UNUSED(pool);
+  if (ss->worker != NULL) {
+    /* Not checked whole: other workers change its grey state. */
+    *totalReturn = FALSE;
+    return imxScanParallel(ss, seg);
+  }
   AVERT(IMXSeg, imxseg);
+  total = imxseg->allGrey;
   imxseg->allGrey = FALSE;
+  imxseg->parQueued = FALSE;
   /* Copies first, then grey objects, lowest first (none is below
    * greyLow), until neither is left: each may make more of the other. */
   for (;;) {
@@ -1147,15 +1385,14 @@ static void imxReclaim(Pool pool, Trace trace, Seg seg)
     space->freeSize += (usedBefore - imxseg->usedLines) << imx->lineShift;
   imxseg->liveBytes = live;
   imxseg->candidate = imxseg->evacuate = FALSE;
+  imxClaimsFree(imxseg);
   TracePreserved(trace, seg, live);
   if (usedBefore > imxseg->usedLines)
     trace->reclaimed += (usedBefore - imxseg->usedLines) << imx->lineShift;
   SegSetWhite(seg, SegWhite(seg) & ~TraceSetSingle(trace->ti));
   if (imxNoLineMarked(imxseg) && buffer == NULL && SegGrey(seg) == TraceSetEMPTY
-      && space->evac.seg != seg) {
-    ++imx->statFreedBlocks;
+      && space->evac.seg != seg)
     imxBlockFree(imx, seg);
-  }
   /* A nursery block kept for pinned objects (large or not) stays in the
    * nursery, as AMC's nailed segments do: it is in the nursery's zones,
    * and promoted it would make the summaries of the older blocks
@@ -1254,7 +1491,7 @@ static Res imxAddrObject(Addr *pReturn, Pool pool, Addr addr)
 
 static const PoolClassStruct poolClassIMXStruct = {
   PoolClassSig, "IMX", sizeof(IMXStruct), 0,
-  PoolAttrGC | PoolAttrFORMAT | PoolAttrMOVING | PoolAttrSCAN,
+  PoolAttrGC | PoolAttrFORMAT | PoolAttrMOVING | PoolAttrSCAN | PoolAttrPARALLEL,
   imxVarargs, imxInit, imxFinish,
   NULL, NULL,                               /* alloc, free */
   imxBufferInit, NULL, imxBufferFill, imxBufferEmpty,
@@ -1267,7 +1504,7 @@ static const PoolClassStruct poolClassIMXStruct = {
 
 static const PoolClassStruct poolClassIMXZStruct = {
   PoolClassSig, "IMXZ", sizeof(IMXStruct), 0,
-  PoolAttrGC | PoolAttrFORMAT | PoolAttrMOVING,
+  PoolAttrGC | PoolAttrFORMAT | PoolAttrMOVING | PoolAttrPARALLEL,
   imxVarargs, imxzInit, imxFinish,
   NULL, NULL,                               /* alloc, free */
   imxBufferInit, NULL, imxBufferFill, imxBufferEmpty,

@@ -61,7 +61,8 @@ typedef struct IMXSpaceStruct {
  *             the objects in [recBase, recLimit), recorded lazily);
  *   marks     bit per grain: the object was preserved in place, or copied
  *             here, by the current trace;
- *   greys     ... and is still to be scanned. */
+ *   greys     ... and is still to be scanned;
+ *   greySummary  bit per word of greys: it may be non-zero (pargrey.h). */
 typedef struct IMXSegStruct {
   SegStruct segStruct;
   Sig sig;
@@ -77,17 +78,21 @@ typedef struct IMXSegStruct {
   BT starts;
   BT marks;
   BT greys;
+  BT greySummary;               /* bit w: grey word w may be non-zero */
   Addr recBase;                 /* objects in [recBase, recLimit) ... */
   Addr recLimit;                /* ... have no start bits yet */
   Bool large;                   /* a block for one large object */
   Bool candidate;               /* chosen for defragmentation by this trace */
   Bool evacuate;                /* white, and unpinned objects are copied out */
-  Bool pinned;                  /* a candidate an ambiguous reference pinned */
   Bool hasGrey;                 /* some grey bits may be set */
   Bool allGrey;                 /* every object was made grey (imxGrey) */
   Index greyLow;                /* no grey bit is below this grain */
   Addr copyScan;                /* copies in [copyScan, copyLimit) are grey */
   Addr copyLimit;               /* ... though they have no grey bits */
+  Bool parQueued;               /* in a parallel phase: an entry for its
+                                   grey objects is queued (pargrey.h) */
+  Word *claims;                 /* a parallel trace's claim bits of an
+                                   evacuated block (parallel.h), or NULL */
 } IMXSegStruct;
 
 typedef struct IMXStruct {
@@ -106,13 +111,6 @@ typedef struct IMXStruct {
   IMXSpace spaces;
   IMXSpace allocSpace;          /* where the mutator allocates: spaces[0] */
   Size totalSize;               /* bytes of blocks */
-  /* Statistics (whole life of the pool) */
-  Count statEvacuated;          /* objects copied */
-  Size statEvacuatedBytes;
-  Count statDefragCopies;       /* ... of which out of mature candidates */
-  Count statCandidates;         /* mature blocks chosen for defragmentation */
-  Count statPinnedBlocks;       /* candidates pinned by ambiguous references */
-  Count statFreedBlocks;        /* blocks given back to the arena by reclaim */
 } IMXStruct;
 
 extern Bool IMXCheck(IMX imx);

@@ -276,6 +276,7 @@ static Res traceCondemnSeg(Trace trace, Seg seg)
   Pool pool = SegPool(seg);
   Res res;
   AVER(pool->klass->whiten != NULL);
+  AVER(!TraceSetIsMember(SegWhite(seg), trace->ti));  /* reclaimed since */
   SegLowerBarrier(seg);
   res = pool->klass->whiten(pool, trace, seg);
   /* Whatever survives will be scanned, and that scan makes the summary. */
@@ -1038,6 +1039,13 @@ static void traceFinish(Trace trace)
     arena->lastCondemned = trace->condemned;
     arena->lastLive = trace->preserved;
     arena->totalScanned += trace->scanned;
+  } else {
+    /* Nothing was condemned, but segments may have been with nothing in
+     * them (a block given to a buffer that has committed nothing yet):
+     * they must not stay white (a later trace would find them so without
+     * condemning them), and pools free what whiten made for the trace. */
+    traceReclaim(trace);
+    ArenaRaiseBarriers(arena);
   }
   trace->state = TraceFINISHED;
   arena->flippedTraces &= ~TraceSetSingle(trace->ti);

@@ -14,8 +14,8 @@ status=0
 log=$(mktemp "${TMPDIR:-/tmp}/parstress.XXXXXX") || exit 99
 trap 'rm -f "$log"' EXIT
 for w in 2 4; do
-  for t in amcstress_hot amsstress_hot mixedrankstress_hot threadstress_hot \
-           amcstress_cool mixedrankstress_cool; do
+  for t in amcstress_hot amsstress_hot imxstress_hot mixedrankstress_hot \
+           threadstress_hot amcstress_cool imxstress_cool mixedrankstress_cool; do
     if [ ! -x "./test/$t" ]; then
       echo "parstress: ./test/$t not built" >&2
       exit 99

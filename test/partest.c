@@ -4,16 +4,18 @@
  * The arena asks for 4 workers (more than this machine may have cores,
  * so the workers are often descheduled in the middle of a phase: the
  * termination protocol must still see every packet).  Object graphs:
- *   hot:   N objects in AMC each holding K references to a small "hot"
- *          set of H objects, also in AMC, so that every worker keeps
- *          fixing references to the same few objects at the same time:
- *          each hot object must be copied exactly once (one address per
- *          id after the collection) and every reference to it updated;
+ *   hot:   N objects in AMC (or IMX) each holding K references to a
+ *          small "hot" set of H objects in the same pool, so that every
+ *          worker keeps fixing references to the same few objects at the
+ *          same time: each hot object must be copied exactly once (one
+ *          address per id after the collection; IMX copies out of its
+ *          nursery, then marks in place) and every reference to it
+ *          updated;
  *   chain: a long singly linked list in AMC, with no parallelism in it
  *          at all: the one packet of work passes from worker to worker,
  *          and the phase must end when the list does;
- *   mixed: a random graph over AMC, AMS and LO (atomic marks), checked
- *          the same way.
+ *   mixed: a random graph over AMC, AMS, IMX and LO (atomic marks),
+ *          checked the same way.
  * Each shape is collected many times with mps_arena_collect (a slice that
  * runs to the end: the parallel path), and after each collection every
  * object reachable from the root is checked: intact, right id, one
@@ -30,6 +32,7 @@
 #include "mpscamc.h"
 #include "mpscams.h"
 #include "mpsclo.h"
+#include "mpscimx.h"
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -39,7 +42,7 @@
 #define MAXREFS 8
 
 static mps_arena_t arena;
-static mps_ap_t amcAp, amsAp, loAp;
+static mps_ap_t amcAp, amsAp, imxAp, loAp;
 static mps_root_t root;
 /* The root: the graph is reachable from rootTable[0] only, so nearly all
  * of it is traced by the parallel phase, not by the (serial) root scan. */
@@ -133,12 +136,12 @@ static void endBuild(void)
 }
 
 /* Many references to a few objects: contention on the claims. */
-static size_t buildHot(size_t n, size_t hot)
+static size_t buildHot(mps_ap_t ap, size_t n, size_t hot)
 {
   size_t i, k;
   beginBuild();
   for (i = 0; i < n; ++i)
-    (void)make(amcAp, MAXREFS, 1);
+    (void)make(ap, MAXREFS, 1);
   treeLinks(n);
   for (i = 0; i < n; ++i)
     for (k = 4; k < MAXREFS; ++k)
@@ -160,14 +163,18 @@ static size_t buildChain(size_t n)
   return n;
 }
 
-/* A tree of AMC and AMS objects with random cross edges, some to LO
- * leaves (atomic marks in two pools, copying in one). */
+/* A tree of AMC, AMS and IMX objects with random cross edges, some to LO
+ * leaves (atomic marks in three pools, copying in two). */
 static size_t buildMixed(size_t n)
 {
   size_t i, k, tree = n * 3 / 4;
+  mps_ap_t treeAps[3];
+  treeAps[0] = amcAp;
+  treeAps[1] = amsAp;
+  treeAps[2] = imxAp;
   beginBuild();
   for (i = 0; i < tree; ++i)
-    (void)make(testRnd(2) ? amsAp : amcAp, MAXREFS, testRnd(4));
+    (void)make(treeAps[testRnd(3)], MAXREFS, testRnd(4));
   for (; i < n; ++i)
     (void)make(loAp, 0, 1 + testRnd(6));
   treeLinks(tree);
@@ -213,7 +220,7 @@ int main(int argc, char *argv[])
 {
   mps_fmt_t fmt;
   mps_chain_t chain;
-  mps_pool_t amc, ams, lo;
+  mps_pool_t amc, ams, imx, lo;
   mps_gen_param_s gens[2] = {{1024, 0.8}, {4096, 0.4}};
   mps_thr_t thr;
   mps_root_t stackRoot;
@@ -244,16 +251,22 @@ int main(int argc, char *argv[])
     MPS_ARGS_ADD(args, MPS_KEY_CHAIN, chain);
     die(mps_pool_create_k(&lo, arena, mps_class_lo(), args), "LO");
   } MPS_ARGS_END(args);
+  MPS_ARGS_BEGIN(args) {
+    MPS_ARGS_ADD(args, MPS_KEY_FORMAT, fmt);
+    MPS_ARGS_ADD(args, MPS_KEY_CHAIN, chain);
+    die(mps_pool_create_k(&imx, arena, mps_class_imx(), args), "IMX");
+  } MPS_ARGS_END(args);
   die(mps_ap_create_k(&amcAp, amc, mps_args_none), "AMC ap");
   die(mps_ap_create_k(&amsAp, ams, mps_args_none), "AMS ap");
   die(mps_ap_create_k(&loAp, lo, mps_args_none), "LO ap");
+  die(mps_ap_create_k(&imxAp, imx, mps_args_none), "IMX ap");
   die(mps_thread_reg(&thr, arena), "thread");
   die(mps_root_create_thread(&stackRoot, arena, thr, cold), "stack root");
   die(mps_root_create_table(&root, arena, mps_rank_exact(), 0,
                             (mps_addr_t *)rootTable, 1), "root");
 
-  for (round = 0; round < 3; ++round) {
-    size_t n = buildHot(MAXOBJ, 1 + round * 7);
+  for (round = 0; round < 6; ++round) {
+    size_t n = buildHot(round % 2 == 0 ? amcAp : imxAp, MAXOBJ, 1 + round / 2 * 7);
     collectAndVerify(6, n);
   }
   collectAndVerify(4, buildChain(MAXOBJ));
@@ -291,9 +304,11 @@ int main(int argc, char *argv[])
   mps_ap_destroy(amcAp);
   mps_ap_destroy(amsAp);
   mps_ap_destroy(loAp);
+  mps_ap_destroy(imxAp);
   mps_pool_destroy(amc);
   mps_pool_destroy(ams);
   mps_pool_destroy(lo);
+  mps_pool_destroy(imx);
   mps_chain_destroy(chain);
   mps_fmt_destroy(fmt);
   mps_arena_destroy(arena);

@@ -33,6 +33,7 @@ build() {  # name source
 }
 build partest "$src/test/partest.c"
 build amcstress "$src/test/amcstress.c"
+build imxstress "$src/test/imxstress.c"
 build mixedrankstress "$src/test/mixedrankstress.c"
 build graphbench "$src/test/bench/graphbench.c"
 
@@ -53,8 +54,10 @@ run() {  # workers name args...
 for w in 2 4; do
   run $w partest
   run $w amcstress
+  run $w imxstress
   run $w mixedrankstress
   run $w graphbench -n 200000 -k 8 -c 2 -W 1 -p amc -w $w
   run $w graphbench -n 200000 -k 8 -c 2 -W 1 -p ams -w $w
+  run $w graphbench -n 200000 -k 8 -c 2 -W 1 -p imx -w $w
 done
 exit $status

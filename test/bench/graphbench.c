@@ -15,11 +15,12 @@
  * (tarn_arena_trace_time: scanning, marking, copying) and the time of the
  * whole collection; then the medians for each count, and the speedup of
  * each count's median trace time over the first's.  Every collection
- * keeps (and, in AMC, moves) every object; the graph is checked after
+ * keeps (and, in AMC, moves) every object (IMX: the first promotes it
+ * to the mature space, marked in place after); the graph is checked after
  * the last one.
  *
  * Usage: graphbench [-n objects] [-k refs] [-d datawords] [-c collections]
- *                   [-p amc|ams] [-w workers[,workers...]] [-s seed] [-W warmup]
+ *                   [-p amc|ams|imx] [-w workers[,workers...]] [-s seed] [-W warmup]
  * Defaults: -n 1000000 -k 4 -d 2 -c 7 -p amc -W 2, -w from the
  * environment (TARN_WORKERS) or the arena's default.  To compare one
  * worker with two: -w 1,2.
@@ -33,6 +34,7 @@
 #include "mpsavm.h"
 #include "mpscamc.h"
 #include "mpscams.h"
+#include "mpscimx.h"
 #include "tarn.h"
 #include "testfmt.h"
 #include <stdio.h>
@@ -146,7 +148,7 @@ int main(int argc, char *argv[])
     case 's': rndState = strtoul(optarg, NULL, 0); break;
     case 'W': warmup = (unsigned)atoi(optarg); break;
     default: fail("usage: graphbench [-n objects] [-k refs] [-d datawords] [-c collections] "
-                  "[-p amc|ams] [-w workers[,workers...]] [-s seed] [-W warmup]");
+                  "[-p amc|ams|imx] [-w workers[,workers...]] [-s seed] [-W warmup]");
     }
   }
   if (k < 4 || k > MAXK || n < 2 || collections < 1)
@@ -170,6 +172,7 @@ int main(int argc, char *argv[])
     MPS_ARGS_ADD(args, MPS_KEY_FORMAT, fmt);
     MPS_ARGS_ADD(args, MPS_KEY_CHAIN, chain);
     if (mps_pool_create_k(&pool, arena, strcmp(poolName, "ams") == 0 ? mps_class_ams()
+                          : strcmp(poolName, "imx") == 0 ? mps_class_imx()
                           : mps_class_amc(), args) != MPS_RES_OK)
       fail("pool");
   } MPS_ARGS_END(args);
