@@ -581,42 +581,84 @@ Res MSFix(Seg seg, ScanState ss, Addr *refIO)
   return ResOK;
 }
 
+/* Reclaiming reads the tables alone, not the objects: an object runs
+ * from its start bit to the next start bit or the end of its run of
+ * allocated grains, whichever comes first, because every allocated grain
+ * is in a recorded object except the unrecorded part of an attached
+ * buffer (from recordedLimit: buffers are recorded up to init at whiten,
+ * and give back [init, limit) when emptied).  So the dead objects, most
+ * of which are in no cache after a collection, are not touched, and runs
+ * of them are freed at once. */
+static void msFreeRun(Pool pool, MSSeg msseg, Index from, Index to)
+{
+  Seg seg = &msseg->segStruct;
+  Addr base = msAddr(seg, from), limit = msAddr(seg, to);
+  BTResRange(msseg->allocTable, from, to);
+  msseg->freeGrains += to - from;
+  VG_NOACCESS(base, AddrOffset(base, limit));
+  if (PoolHasAttr(pool, PoolAttrDEBUG))
+    DebugPoolFreeSplat(pool, base, limit);
+}
+
+/* Sweep the grains [from, to): free the unmarked objects (forgetting
+ * their starts, so that no later scan of the segment sees them), count
+ * the marked ones.  Returns the grains freed; *liveIO counts the kept. */
+static Count msSweep(Pool pool, MSSeg msseg, Index from, Index to, Count *liveIO)
+{
+  Index run = BTFindSet(msseg->allocTable, from, to), freeFrom = 0, freeTo = 0;
+  Count freed = 0;
+  while (run < to) {
+    /* A run of allocated grains: objects one after another. */
+    Index runEnd = BTFindRes(msseg->allocTable, run, to);
+    Index i = BTFindSet(msseg->startTable, run, runEnd);
+    while (i < runEnd) {
+      Index next = BTFindSet(msseg->startTable, i + 1, runEnd);
+      if (BTGet(msseg->markTable, i)) {
+        *liveIO += next - i;
+      } else {
+        BTRes(msseg->startTable, i);
+        freed += next - i;
+        if (i != freeTo || freeTo == freeFrom) {   /* a new run to free */
+          if (freeTo > freeFrom)
+            msFreeRun(pool, msseg, freeFrom, freeTo);
+          freeFrom = i;
+        }
+        freeTo = next;
+      }
+      i = next;
+    }
+    run = BTFindSet(msseg->allocTable, runEnd, to);
+  }
+  if (freeTo > freeFrom)
+    msFreeRun(pool, msseg, freeFrom, freeTo);
+  return freed;
+}
+
 void MSReclaim(Pool pool, Trace trace, Seg seg)
 {
   MSPool mspool = MSPoolOf(pool);
   MSSeg msseg = MSSegOf(seg);
-  Format format = pool->format;
-  Size header = format->headerSize;
-  Size live = 0, freed = 0;
-  Index i;
+  Buffer buffer = SegBuffer(seg);
+  Count liveGrains = 0, freedGrains;
+  Size freed;
 
   AVERT(MSSeg, msseg);
-  i = BTFindSet(msseg->startTable, 0, msseg->grains);
-  while (i < msseg->grains) {
-    Addr base = msAddr(seg, i);
-    Addr next = AddrSub((Addr)format->skip(AddrAdd(base, header)), header);
-    Size size = AddrOffset(base, next);
-    Index n = size >> pool->alignShift;
-    if (BTGet(msseg->markTable, i)) {
-      live += size;
-    } else {
-      BTRes(msseg->startTable, i);
-      BTResRange(msseg->allocTable, i, i + n);
-      msseg->freeGrains += n;
-      freed += size;
-      VG_NOACCESS(base, size);
-      if (PoolHasAttr(pool, PoolAttrDEBUG))
-        DebugPoolFreeSplat(pool, base, next);
-    }
-    i = BTFindSet(msseg->startTable, i + n, msseg->grains);
+  if (buffer == NULL) {
+    freedGrains = msSweep(pool, msseg, 0, msseg->grains, &liveGrains);
+  } else {
+    /* Around the buffer's unrecorded part: no starts there. */
+    freedGrains = msSweep(pool, msseg, 0, msIndex(seg, msseg->recordedLimit), &liveGrains)
+                  + msSweep(pool, msseg, msIndex(seg, BufferLimit(buffer)), msseg->grains,
+                            &liveGrains);
   }
+  freed = (Size)freedGrains << pool->alignShift;
   if (freed > 0)
     msseg->maxRun = msseg->freeGrains;  /* runs may have grown */
   mspool->freeSize += freed;
   trace->reclaimed += freed;
-  TracePreserved(trace, seg, live);
+  TracePreserved(trace, seg, (Size)liveGrains << pool->alignShift);
   SegSetWhite(seg, SegWhite(seg) & ~TraceSetSingle(trace->ti));
-  if (msseg->freeGrains == msseg->grains && SegBuffer(seg) == NULL
+  if (msseg->freeGrains == msseg->grains && buffer == NULL
       && SegGrey(seg) == TraceSetEMPTY)
     msSegFree(mspool, seg);
 }

@@ -804,25 +804,6 @@ static void parStopThreads(Par par)
   par->started = 0;
 }
 
-Word *ParClaimsCreate(Trace trace, Count n)
-{
-  void *p;
-  if (ControlAlloc(&p, trace->arena, PAR_CLAIM_SIZE(n)) != ResOK) {
-    TraceSetSerial(trace);      /* no claims: no parallel phase */
-    return NULL;
-  }
-  memset(p, 0, PAR_CLAIM_SIZE(n));
-  return p;
-}
-
-void ParClaimsDestroy(Arena arena, Word **claimsIO, Count n)
-{
-  if (*claimsIO != NULL) {
-    ControlFree(arena, *claimsIO, PAR_CLAIM_SIZE(n));
-    *claimsIO = NULL;
-  }
-}
-
 /* The claimer holds no lock the waiter could be holding, and copying an
  * object is short: spin, yielding now and then in case the claimer was
  * descheduled. */
@@ -884,6 +865,25 @@ Bool ParRun(Arena arena, Trace trace, ScanState proto,
 static void parStopThreads(Par par) { UNUSED(par); }
 
 #endif /* TARN_THREADS */
+
+Word *ParClaimsCreate(Trace trace, Count n)
+{
+  void *p;
+  if (ControlAlloc(&p, trace->arena, PAR_CLAIM_SIZE(n)) != ResOK) {
+    TraceSetSerial(trace);      /* no claims: no parallel phase */
+    return NULL;
+  }
+  memset(p, 0, PAR_CLAIM_SIZE(n));
+  return p;
+}
+
+void ParClaimsDestroy(Arena arena, Word **claimsIO, Count n)
+{
+  if (*claimsIO != NULL) {
+    ControlFree(arena, *claimsIO, PAR_CLAIM_SIZE(n));
+    *claimsIO = NULL;
+  }
+}
 
 void ParFinish(Arena arena)
 {
