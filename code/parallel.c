@@ -199,7 +199,6 @@ Count ParWorkersEffective(Arena arena)
 
 Bool ParPrefetchChoose(ParWorker w)
 {
-  if (getenv("NOPF")) return FALSE;
   return w->prefetch || ++w->sinceProbe % PAR_PROBE_EVERY == 0;
 }
 

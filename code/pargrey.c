@@ -44,7 +44,7 @@ void ParGreyMarked(Word *bits, Word *summary, const Word *marks, Count grains)
 /* The grey word w, taken (zero if another worker took it first). */
 static Word pgTake(Word *bits, Index w)
 {
-  if (__atomic_load_n(&bits[w], __ATOMIC_RELAXED) == 0)
+  if (__atomic_load_n(&bits[w], __ATOMIC_SEQ_CST) == 0)
     return 0;
   return __atomic_exchange_n(&bits[w], (Word)0, __ATOMIC_SEQ_CST);
 }
@@ -57,7 +57,7 @@ static Index pgNextWord(Word *summary, Index w, Index words)
 {
   while (w < words) {
     Index sw = w >> WORD_SHIFT;
-    Word s = __atomic_load_n(&summary[sw], __ATOMIC_RELAXED)
+    Word s = __atomic_load_n(&summary[sw], __ATOMIC_SEQ_CST)
              & (WORD_ONES << (w & (WORD_WIDTH - 1)));
     if (s != 0) {
       Index found = (sw << WORD_SHIFT) + (Index)__builtin_ctzl((unsigned long)s);

@@ -18,9 +18,12 @@
  *
  * Ordering: the fix sets the grey bit, then the summary bit, then the
  * queued flag; the scan clears the queued flag, then takes a summary
- * bit, then the word (all sequentially consistent).  A fix that greys
- * an object after the scan passed its word therefore finds the flag
- * clear and queues the segment again.
+ * bit, then the word (all sequentially consistent, including the loads
+ * that look before an exchange or an or: a relaxed one could be
+ * satisfied before the scan's clearing of the flag is visible, on a
+ * weakly ordered processor).  A fix that greys an object after the scan
+ * passed its word therefore finds the flag clear and queues the segment
+ * again.
  */
 
 #ifndef tarn_pargrey_h

@@ -974,7 +974,9 @@ static Bool imxCopy(Seg seg, ScanState ss, Addr *refIO)
   Seg newSeg;
 
   if (size >= imx->largeSize) {
-    if (!imxLargeBlock(&newSeg, imx, to, seg, size))
+    /* One that got into an ordinary mature block (through a buffer with
+     * room for it) stays there, as large objects in the mature space do. */
+    if (!from->nursery || !imxLargeBlock(&newSeg, imx, to, seg, size))
       return FALSE;
     newBase = SegBase(newSeg);
   } else {
@@ -1064,6 +1066,8 @@ static Bool imxParAlloc(Addr *baseReturn, Seg *segReturn, Bool *inRegionReturn,
   ParRegion r;
   Bool ok;
   if (size >= imx->largeSize) {
+    if (!fromSpace->nursery)
+      return FALSE;             /* stays, as in imxCopy */
     ParLock(w);
     ok = imxLargeBlock(segReturn, imx, to, from, size);
     if (ok)

@@ -1042,8 +1042,13 @@ static void traceFinish(Trace trace)
   } else {
     /* Nothing was condemned, but segments may have been with nothing in
      * them (a block given to a buffer that has committed nothing yet):
-     * they must not stay white (a later trace would find them so without
-     * condemning them), and pools free what whiten made for the trace. */
+     * they must not stay white or grey (a later trace would find them so
+     * without condemning them), and pools free what whiten made for the
+     * trace. */
+    Rank r;
+    for (r = 0; r < RANK_LIMIT; ++r)
+      while (!RingIsSingle(&trace->greyRing[r]))
+        traceSegUngrey(trace, RING_ELT(Seg, greyRing, trace->greyRing[r].next));
     traceReclaim(trace);
     ArenaRaiseBarriers(arena);
   }

@@ -22,7 +22,11 @@
  *    at most a hint: reachable objects allocated in the frame survive),
  *    and fail with MPS_RES_FAIL between reserve and commit;
  *  - objects held only by this thread's stack survive collections made
- *    by the other thread (which suspends this one and scans its stack).
+ *    by the other thread (which suspends this one and scans its stack);
+ *  - in a fresh arena with one AMC pool, a collection between reserve and
+ *    commit whose only condemned segment is the empty buffer's condemns
+ *    nothing: it must leave no segment white or grey (later collections
+ *    checked that, with an assertion, before such a trace reclaimed).
  */
 
 #include "testlib.h"
@@ -30,6 +34,7 @@
 #include "mpsavm.h"
 #include "mpscams.h"
 #include "mpsclo.h"
+#include "mpscamc.h"
 #include <string.h>
 #include <stdlib.h>
 #include <pthread.h>
@@ -329,6 +334,55 @@ static void frames(void)
   collectAndCheck();
 }
 
+static void emptyTrace(void)
+{
+  mps_arena_t a;
+  mps_thr_t thr;
+  mps_fmt_t f;
+  mps_chain_t ch;
+  mps_pool_t pool;
+  mps_ap_t ap;
+  mps_root_t r;
+  mps_gen_param_s gens[1] = {{1024, 0.8}};
+  static mps_addr_t roots[4];
+  size_t size = testobj_size(1, 4);
+  mps_addr_t p;
+  testobj_t obj;
+  int i;
+  die(mps_arena_create_k(&a, mps_arena_class_vm(), mps_args_none), "arena");
+  die(mps_thread_reg(&thr, a), "thread");
+  die(testfmt_create(&f, a, 0), "format");
+  die(mps_chain_create(&ch, a, 1, gens), "chain");
+  MPS_ARGS_BEGIN(args) {
+    MPS_ARGS_ADD(args, MPS_KEY_FORMAT, f);
+    MPS_ARGS_ADD(args, MPS_KEY_CHAIN, ch);
+    die(mps_pool_create_k(&pool, a, mps_class_amc(), args), "AMC");
+  } MPS_ARGS_END(args);
+  die(mps_ap_create_k(&ap, pool, mps_args_none), "AP");
+  die(mps_root_create_table(&r, a, mps_rank_exact(), 0, roots, 4), "root");
+  die(mps_reserve(&p, ap, size), "mps_reserve");
+  (void)testobj_init(p, 1, 1, 4);
+  die(mps_arena_collect(a), "collect");       /* condemns only an empty segment */
+  mps_arena_release(a);
+  (void)mps_commit(ap, p, size);                /* may fail: a flip or not */
+  for (i = 0; i < 3; ++i) {
+    die(testobj_alloc(&obj, ap, 10 + (mps_word_t)i, 1, 4), "alloc");
+    roots[i] = obj;
+    die(mps_arena_collect(a), "collect");
+    mps_arena_release(a);
+  }
+  for (i = 0; i < 3; ++i)
+    check(testobj_ok(roots[i]) && ((testobj_t)roots[i])->id == 10 + (mps_word_t)i);
+  mps_arena_park(a);
+  mps_root_destroy(r);
+  mps_ap_destroy(ap);
+  mps_pool_destroy(pool);
+  mps_chain_destroy(ch);
+  mps_fmt_destroy(f);
+  mps_thread_dereg(thr);
+  mps_arena_destroy(a);
+}
+
 int main(int argc, char *argv[])
 {
   mps_fmt_t fmt;
@@ -476,5 +530,6 @@ int main(int argc, char *argv[])
   mps_fmt_destroy(fmt);
   mps_thread_dereg(thread);
   mps_arena_destroy(arena);
+  emptyTrace();
   return testPass();
 }

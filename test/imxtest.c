@@ -24,7 +24,9 @@
  * later collections; one also held ambiguously stays where it is until
  * the ambiguous reference goes, and is copied out at the next
  * collection.  Each stays intact, and so do the small objects it refers
- * to.
+ * to.  Without the nursery a large object can land in an ordinary block
+ * (the buffer had room for it); when that block, left with holes, is
+ * chosen for defragmentation, the large object stays where it is.
  *
  * Reserve/commit: a commit after a collection that came between it and
  * its reserve fails, the retry succeeds, and the objects survive intact,
@@ -256,6 +258,37 @@ static void checkLarge(size_t slot, mps_word_t id)
   }
 }
 
+static void testLargeInBlock(void)
+{
+  mps_pool_t pool;
+  mps_ap_t ap;
+  mps_root_t root;
+  testobj_t obj, big;
+  int i;
+  memset(table, 0, (N + NMEDIUM) * sizeof *table);
+  pool = makePool(mps_class_imx(), 0);
+  die(mps_ap_create_k(&ap, pool, mps_args_none), "AP");
+  die(mps_root_create_table(&root, arena, mps_rank_exact(), 0, table, N + NMEDIUM), "root");
+  die(testobj_alloc(&obj, ap, 1, 0, 4), "small");       /* the buffer gets a whole block */
+  table[1] = obj;
+  die(testobj_alloc(&obj, ap, 3, 0, 100), "dead");
+  die(testobj_alloc(&obj, ap, 4, 0, 100), "dead");
+  die(testobj_alloc(&big, ap, 2, 0, 8200 / sizeof(mps_word_t)), "large, in the block");
+  table[0] = big;
+  die(testobj_alloc(&obj, ap, 5, 0, 300), "dead");
+  die(testobj_alloc(&obj, ap, 6, 0, 4), "small");
+  table[2] = obj;
+  for (i = 0; i < 4; ++i) {
+    collect();
+    check(table[0] == big && testobj_ok(big) && big->id == 2);
+    check(testobj_ok(table[1]) && ((testobj_t)table[1])->id == 1);
+    check(testobj_ok(table[2]) && ((testobj_t)table[2])->id == 6);
+  }
+  mps_root_destroy(root);
+  mps_ap_destroy(ap);
+  mps_pool_destroy(pool);
+}
+
 static void testLarge(void)
 {
   mps_pool_t pool;
@@ -296,6 +329,7 @@ static void testLarge(void)
   mps_root_destroy(root);
   mps_ap_destroy(ap);
   mps_pool_destroy(pool);
+  testLargeInBlock();
 }
 
 static void testFlip(int nursery)
