@@ -20,10 +20,13 @@ for w in 2 4; do
       echo "parstress: ./test/$t not built" >&2
       exit 99
     fi
-    if TARN_WORKERS=$w "./test/$t" > "$log" 2>&1; then
+    TARN_WORKERS=$w "./test/$t" > "$log" 2>&1
+    rc=$?
+    if [ $rc -eq 0 ]; then
       echo "PASS: $t with TARN_WORKERS=$w"
     else
-      echo "FAIL: $t with TARN_WORKERS=$w; the end of its output:"
+      # 128 + n: killed by signal n (a crash leaves no message of its own)
+      echo "FAIL: $t with TARN_WORKERS=$w (exit status $rc); the end of its output:"
       tail -20 "$log"
       status=1
     fi
