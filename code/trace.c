@@ -1022,9 +1022,19 @@ static Trace traceStart(Arena arena, const char *why, Chain chain, Index topGen)
 static void traceFinish(Trace trace)
 {
   Arena arena = trace->arena;
+  if (trace->condemned == 0) {
+    /* Segments may have been condemned with nothing in them (a block
+     * given to a buffer that has committed nothing yet), and with no flip
+     * nothing scanned them: they must not stay grey, nor (below) white,
+     * or a later trace would find them so without condemning them. */
+    Rank r;
+    for (r = 0; r < RANK_LIMIT; ++r)
+      while (!RingIsSingle(&trace->greyRing[r]))
+        traceSegUngrey(trace, RING_ELT(Seg, greyRing, trace->greyRing[r].next));
+  }
+  traceReclaim(trace);
+  ArenaRaiseBarriers(arena);
   if (trace->condemned > 0) {
-    traceReclaim(trace);
-    ArenaRaiseBarriers(arena);
     if (trace->chain == NULL)
       traceResetAllGens(arena);
     else
@@ -1039,18 +1049,6 @@ static void traceFinish(Trace trace)
     arena->lastCondemned = trace->condemned;
     arena->lastLive = trace->preserved;
     arena->totalScanned += trace->scanned;
-  } else {
-    /* Nothing was condemned, but segments may have been with nothing in
-     * them (a block given to a buffer that has committed nothing yet):
-     * they must not stay white or grey (a later trace would find them so
-     * without condemning them), and pools free what whiten made for the
-     * trace. */
-    Rank r;
-    for (r = 0; r < RANK_LIMIT; ++r)
-      while (!RingIsSingle(&trace->greyRing[r]))
-        traceSegUngrey(trace, RING_ELT(Seg, greyRing, trace->greyRing[r].next));
-    traceReclaim(trace);
-    ArenaRaiseBarriers(arena);
   }
   trace->state = TraceFINISHED;
   arena->flippedTraces &= ~TraceSetSingle(trace->ti);
