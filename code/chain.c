@@ -43,6 +43,7 @@ static void genDescInit(GenDesc gen, Index index, Size capacity, double mortalit
   gen->collections = 0;
   gen->condemned = 0;
   gen->preserved = 0;
+  gen->newAtCondemn = 0;
   gen->sig = GenDescSig;
 }
 
@@ -244,10 +245,18 @@ Bool PolicyTopGenDue(Arena arena)
   return genNewSize(arena->topGen) > arena->topGen->capacity;
 }
 
+/* A full collection condemns the top generation: what is added to its
+ * new size from here to PolicyTopGenCollected was promoted (copied into
+ * it) by the collection, and survived it. */
+void PolicyTopGenCondemned(Arena arena)
+{
+  arena->topGen->newAtCondemn = genNewSize(arena->topGen);
+}
+
 void PolicyTopGenCollected(Arena arena)
 {
   GenDesc gen = arena->topGen;
-  Size size = 0, newSize = 0;
+  Size size = 0, newSize = 0, promoted;
   Ring node;
   for (node = gen->poolGenRing.next; node != &gen->poolGenRing; node = node->next) {
     PoolGen pgen = RING_ELT(PoolGen, genRing, node);
@@ -255,7 +264,9 @@ void PolicyTopGenCollected(Arena arena)
     newSize += pgen->newSize;
     pgen->newSize = 0;
   }
-  gen->capacity = SizeMax(TOP_GEN_MIN, size);
+  promoted = newSize > gen->newAtCondemn ? newSize - gen->newAtCondemn : 0;
+  gen->capacity = SizeMax(TOP_GEN_MIN, gen->preserved + promoted);
+  gen->newAtCondemn = 0;
   /* The top generation's index is (Index)-1 (chain.h). */
   EVENTN(GenCollect, TRACE, (Word)arena, (Word)gen->index, gen->condemned,
          gen->preserved, size, newSize);

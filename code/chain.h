@@ -39,6 +39,8 @@ typedef struct GenDescStruct {
                                  * reported (GenCollect) and reset when
                                  * the trace ends; 0 between traces */
   Size preserved;               /* of condemned, found alive: the same */
+  Size newAtCondemn;            /* the top generation: its new size when a
+                                 * full collection condemned it */
 } GenDescStruct;
 
 typedef struct PoolGenStruct {
@@ -100,9 +102,18 @@ extern Chain PolicyChainDue(Index *topGenReturn, Arena arena);
 /* Is the arena's top generation due?  It is, once what was promoted into
  * it since the last full collection passes its capacity, which is reset
  * after each full collection to what survived (so a full collection comes
- * whenever the oldest objects have doubled), and at least TOP_GEN_MIN. */
+ * whenever the oldest objects have doubled), and at least TOP_GEN_MIN.
+ * What survived is the bytes preserved in it plus those the collection
+ * copied into it from younger generations, not the size of the segments
+ * that hold them: a non-moving pool's segments keep their free space, and
+ * counting it would let the generation grow by its fragmentation as well.
+ * The minimum keeps a small heap from being collected whole too often;
+ * at 16 MiB it let a program with 6 MiB live reach four times that
+ * before a full collection (test/bench/README.md, "The oldest
+ * generation"). */
 extern Bool PolicyTopGenDue(Arena arena);
+extern void PolicyTopGenCondemned(Arena arena);
 extern void PolicyTopGenCollected(Arena arena);
-#define TOP_GEN_MIN ((Size)16 << 20)
+#define TOP_GEN_MIN ((Size)4 << 20)
 
 #endif /* tarn_chain_h */

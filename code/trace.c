@@ -320,6 +320,8 @@ static Res traceCondemn(Trace trace, Chain chain, Index topGen)
   set.arena = arena;
   set.chain = chain;
   set.topGen = topGen;
+  if (chain == NULL)
+    PolicyTopGenCondemned(arena);
   ArenaLowerBarriersWhere(arena, traceSegInCondemnSet, &set);
   for (node = arena->poolRing.next; node != &arena->poolRing; node = node->next) {
     Pool pool = RING_ELT(Pool, arenaRing, node);
