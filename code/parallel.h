@@ -114,7 +114,8 @@ typedef struct ParRegionStruct {
                                    scanned or handed on as entries */
   Addr init;
   Addr limit;
-  Size used;                    /* bytes allocated since opened */
+  Size used;                    /* bytes since opened that are new in the
+                                   region's generation (the pool's count) */
   Count fills;                  /* segments taken since opened */
   void (*close)(ParRegion region);
 } ParRegionStruct;

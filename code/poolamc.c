@@ -603,11 +603,15 @@ static Res amcParSegCreate(Seg *segReturn, ParWorker w, AMC amc, AMCGen gen, Siz
   return res;
 }
 
-/* *regionReturn: the copy went into the worker's region, which is
- * scanned in order (so the caller need not push it). */
+/* Where a copy out of generation `from` goes (its next generation).
+ * *regionReturn: the copy went into the worker's region, which is
+ * scanned in order (so the caller need not push it).  A copy into
+ * another generation is new there (amcRegionClose charges it); one
+ * within the top generation is not. */
 static Res amcParAlloc(Addr *baseReturn, Seg *segReturn, Bool *regionReturn,
-                       ParWorker w, AMC amc, AMCGen gen, Size size)
+                       ParWorker w, AMC amc, AMCGen from, Size size)
 {
+  AMCGen gen = from->next;
   ParRegion r;
   Seg seg;
   Res res;
@@ -616,6 +620,11 @@ static Res amcParAlloc(Addr *baseReturn, Seg *segReturn, Bool *regionReturn,
     res = amcParSegCreate(&seg, w, amc, gen, amcSegSizeFor(amc, size), NULL);
     if (res != ResOK)
       return res;
+    if (gen != from) {
+      ParLock(w);
+      PoolGenNew(&gen->pgenStruct, size);
+      ParUnlock(w);
+    }
     amcPad(&amc->poolStruct, AddrAdd(SegBase(seg), size), SegLimit(seg));
     AMCSegOf(seg)->top = SegLimit(seg);
     *baseReturn = SegBase(seg);
@@ -650,7 +659,8 @@ static Res amcParAlloc(Addr *baseReturn, Seg *segReturn, Bool *regionReturn,
   *baseReturn = r->init;
   *segReturn = r->seg;
   r->init = AddrAdd(r->init, size);
-  r->used += size;
+  if (gen != from)
+    r->used += size;
   if (!amc->scanned)
     r->scanned = r->init;       /* AMCZ: nothing in it to scan */
   return ResOK;
@@ -695,7 +705,7 @@ static Res amcFixParallel(Seg seg, ScanState ss, Addr *refIO)
     return ResOK;
   }
   size = AddrOffset(ref, (Addr)format->skip(ref));
-  if (amcParAlloc(&newBase, &newSeg, &inRegion, w, amc, amcseg->gen->next, size) != ResOK) {
+  if (amcParAlloc(&newBase, &newSeg, &inRegion, w, amc, amcseg->gen, size) != ResOK) {
     /* No to-space: the object stays, and after the phase the segment is
      * nailed whole (amcGrey), as a serial fix would have done. */
     ParWorkerCounts(w)->emergency = TRUE;
@@ -764,7 +774,8 @@ static Res amcFix(Seg seg, ScanState ss, Addr *refIO)
     AVER(!ParClaimIsDone(amcseg->claims, i));
     ParClaimSetDone(amcseg->claims, i);
   }
-  PoolGenNew(&amcseg->gen->next->pgenStruct, size);
+  if (amcseg->gen->next != amcseg->gen)
+    PoolGenNew(&amcseg->gen->next->pgenStruct, size);  /* promoted: new there */
   TracePreserved(trace, seg, size);
   ss->wasMarked = FALSE;
   *refIO = moved;

@@ -1004,7 +1004,8 @@ static Bool imxCopy(Seg seg, ScanState ss, Addr *refIO)
     /* So that a later parallel phase sees it moved. */
     ParClaimSetDone(IMXSegOf(seg)->claims, imxIndex(seg, base));
   imxNoteCopy(trace, seg, newSeg, newBase, size);
-  PoolGenNew(&to->pgenStruct, size);
+  if (to != from)
+    PoolGenNew(&to->pgenStruct, size);  /* promoted: new there */
   ss->wasMarked = FALSE;
   return TRUE;
 }
@@ -1092,7 +1093,8 @@ static Bool imxParAlloc(Addr *baseReturn, Seg *segReturn, Bool *inRegionReturn,
   *segReturn = r->seg;
   *inRegionReturn = TRUE;
   r->init = AddrAdd(r->init, size);
-  r->used += size;
+  if (to != fromSpace)
+    r->used += size;            /* promoted (imxParRegionClose) */
   if (!imx->scanned)
     r->scanned = r->init;       /* IMXZ: nothing in it to scan */
   return TRUE;
