@@ -93,6 +93,12 @@
  * 1/IMX_SPARSE of their lines used). */
 #define IMX_MIN_HOLES 2
 #define IMX_SPARSE 4
+/* Or when dead objects fill at least 1/IMX_DEAD_SHARE of their used
+ * lines' bytes (the score is then the dead 64ths of the block): a line
+ * stays used while one object in it lives, so a block whose objects died
+ * one in two, scattered, has no holes and half its bytes wasted. */
+#define IMX_DEAD_SHARE 4
+#define IMX_SCORE_MAX 64
 
 ARG_DEFINE_KEY(IMX_NURSERY);
 ARG_DEFINE_KEY(IMX_DEFRAG_HEADROOM);
@@ -447,7 +453,7 @@ static Res imxBlockCreate(Seg *segReturn, IMX imx, IMXSpace space, Size size,
   RingInit(&imxseg->spaceRing);
   imxseg->usedLines = 0;
   imxseg->holes = 1;
-  imxseg->liveBytes = 0;
+  imxseg->liveBytes = imxseg->deadBytes = 0;
   imxseg->recBase = imxseg->recLimit = SegBase(seg);
   imxseg->large = large;
   imxseg->candidate = imxseg->evacuate = FALSE;
@@ -689,22 +695,26 @@ static Size imxFreeSize(Pool pool)
 
 /* Defragmentation: choosing candidates.  On the first condemned mature
  * block of a trace, rank the mature blocks by the holes the previous
- * reclaim left in them (a sparse block counts as most fragmented), and
- * take them from the most fragmented down while the bytes they kept
- * fit in the space to copy them to: the budget of fresh blocks plus the
- * free lines of the blocks not taken. */
+ * reclaim left in them, or by the dead bytes in the lines it kept (a
+ * sparse block counts as most fragmented), and take them from the most
+ * fragmented down while the bytes they kept fit in the space to copy
+ * them to: the budget of fresh blocks plus the free lines of the blocks
+ * not taken. */
 static Count imxScore(IMXSeg imxseg)
 {
+  Count holes, dead;
   if (imxseg->large || imxseg->usedLines == 0 || SegBuffer(IMXSegSeg(imxseg)) != NULL)
     return 0;
   if (imxseg->usedLines * IMX_SPARSE <= imxseg->lines)
     return imxseg->lines;       /* sparse: the best candidates */
-  return imxseg->holes >= IMX_MIN_HOLES ? imxseg->holes : 0;
+  holes = imxseg->holes >= IMX_MIN_HOLES ? imxseg->holes : 0;
+  dead = (Count)(imxseg->deadBytes * IMX_SCORE_MAX / SegSize(IMXSegSeg(imxseg)));
+  return dead * IMX_DEAD_SHARE >= IMX_SCORE_MAX && dead > holes ? dead : holes;
 }
 
 static void imxSelect(IMX imx, IMXSpace space)
 {
-  Count hist[65], maxScore = 64, s, threshold;
+  Count hist[IMX_SCORE_MAX + 1], maxScore = IMX_SCORE_MAX, s, threshold;
   Size room, need = 0;
   Ring node;
   space->selected = TRUE;
@@ -726,14 +736,23 @@ static void imxSelect(IMX imx, IMXSpace space)
       break;
     need += hist[threshold];
   }
-  ++threshold;                  /* the lowest score taken */
+  /* Every block scoring above the threshold is taken, and of those
+   * scoring it (the score whose blocks did not all fit), as many as fit:
+   * blocks that died alike score alike. */
   for (node = space->blockRing.next; node != &space->blockRing; node = node->next) {
     IMXSeg imxseg = RING_ELT(IMXSeg, spaceRing, node);
     s = imxScore(imxseg);
-    if (s >= IMX_MIN_HOLES && (s > maxScore ? maxScore : s) >= threshold) {
-      /* Every block of the space is about to be condemned with this one. */
-      imxseg->candidate = imxseg->evacuate = TRUE;
+    s = s > maxScore ? maxScore : s;
+    if (s < IMX_MIN_HOLES || s < threshold)
+      continue;
+    if (s == threshold) {
+      Size live = imxseg->liveBytes > 0 ? imxseg->liveBytes : 1;
+      if (need + live > room)
+        continue;
+      need += live;
     }
+    /* Every block of the space is about to be condemned with this one. */
+    imxseg->candidate = imxseg->evacuate = TRUE;
   }
 }
 
@@ -1395,6 +1414,7 @@ static void imxReclaim(Pool pool, Trace trace, Seg seg)
   if (!space->nursery)
     space->freeSize += (usedBefore - imxseg->usedLines) << imx->lineShift;
   imxseg->liveBytes = live;
+  imxseg->deadBytes = SizeMax((Size)imxseg->usedLines << imx->lineShift, live) - live;
   imxseg->candidate = imxseg->evacuate = FALSE;
   imxClaimsFree(imxseg);
   TracePreserved(trace, seg, live);

@@ -73,6 +73,7 @@ typedef struct IMXSegStruct {
   Count usedLines;              /* non-zero bytes of lineUsed */
   Count holes;                  /* maximal runs of free lines (last reclaim) */
   Size liveBytes;               /* preserved in place by the last reclaim */
+  Size deadBytes;               /* in the lines it kept used, not live */
   Byte *lineUsed;
   Byte *lineMark;
   BT starts;

@@ -19,6 +19,11 @@
  *  - a pool walk and a formatted-objects walk see exactly the survivors,
  *    intact; mps_addr_object finds a survivor from an interior address.
  *
+ * Dead objects in every line (with the nursery): when every other small
+ * object dies, every line keeps a live one (no holes) and half of each
+ * block is dead; the next full collection must evacuate some of those
+ * blocks (survivors moved, intact; the pool shrank).
+ *
  * Large objects (with the nursery): a large object that survives the
  * nursery is copied once, into the mature space, and does not move at
  * later collections; one also held ambiguously stays where it is until
@@ -223,6 +228,54 @@ static void testEvacuation(int nursery)
   mps_root_destroy(root);
   mps_ap_destroy(ap);
   mps_pool_destroy(pool);
+}
+
+/* Objects that die one in two leave no free line (every 128-byte line
+ * keeps a live 40-byte object) but half of each block dead: the next
+ * full collection must still choose such blocks and evacuate them. */
+static void testDeadInLines(void)
+{
+  mps_pool_t pool;
+  mps_ap_t ap;
+  mps_root_t root;
+  size_t i, kept = 0, moved = 0, total0, total1;
+
+  printf("blocks with dead objects in every line\n");
+  memset(table, 0, (N + NMEDIUM) * sizeof *table);
+  pool = makePool(mps_class_imx(), 1);
+  die(mps_ap_create_k(&ap, pool, mps_args_none), "AP");
+  die(mps_root_create_table(&root, arena, mps_rank_exact(), 0, table, N + NMEDIUM), "root");
+  for (i = 0; i < N; ++i) {
+    testobj_t o;
+    die(testobj_alloc(&o, ap, i + 1, 1, 1), "small object");
+    table[i] = o;
+  }
+  collect();                    /* promoted, compactly */
+  for (i = 0; i < N; ++i)
+    if (i % 2 == 1)
+      table[i] = NULL;
+  collect();                    /* half dead, in every line */
+  for (i = 0; i < N && kept < N / 4; i += 2)
+    before[kept++] = table[i];
+  total0 = mps_pool_total_size(pool);
+  collect();                    /* evacuates some of those blocks */
+  total1 = mps_pool_total_size(pool);
+  for (i = 0, kept = 0; i < N; i += 2, ++kept) {
+    testobj_t o = table[i];
+    check(o != NULL && testobj_ok(o) && o->id == i + 1);
+    if (kept < N / 4 && (mps_addr_t)o != before[kept])
+      ++moved;
+  }
+  printf("  %lu of %lu survivors checked for moving, %lu moved; pool %lu -> %lu bytes\n",
+         (unsigned long)(N / 4), (unsigned long)kept, (unsigned long)moved,
+         (unsigned long)total0, (unsigned long)total1);
+  check(moved > N / 32);
+  check(total1 < total0);
+  mps_arena_park(arena);
+  mps_root_destroy(root);
+  mps_ap_destroy(ap);
+  mps_pool_destroy(pool);
+  mps_arena_release(arena);
 }
 
 /* The reserve/commit protocol across a flip: a commit after a
@@ -452,6 +505,7 @@ int main(int argc, char *argv[])
   die(mps_chain_create(&chain, arena, 2, gens), "chain");
   testEvacuation(0);
   testEvacuation(1);
+  testDeadInLines();
   testLarge();
   testFlip(0);
   testFlip(1);
