@@ -29,10 +29,11 @@
  * (so full collections collect it; the chain's other generations are not
  * used).  The mature space is collected in place, with opportunistic
  * defragmentation: at the start of a collection that condemns it, the
- * blocks the previous collection left most fragmented (most holes, or
- * sparsely used) are chosen as candidates, within a budget of fresh
- * blocks (MPS_KEY_IMX_DEFRAG_HEADROOM of the space's size) plus the free
- * lines of the other blocks.  Objects in candidates are copied out in
+ * blocks the previous collection left most fragmented (most holes, most
+ * dead bytes in the lines kept, or sparsely used) are chosen as
+ * candidates, within a budget of fresh blocks
+ * (MPS_KEY_IMX_DEFRAG_HEADROOM of the space's size) plus the free lines
+ * of the other blocks.  Objects in candidates are copied out in
  * the same pass as marking.  Without the nursery there is one
  * mark-region space, in generation 0, and the mutator allocates straight
  * into its holes.
