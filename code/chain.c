@@ -247,7 +247,10 @@ Bool PolicyTopGenDue(Arena arena)
 
 /* A full collection condemns the top generation: what is added to its
  * new size from here to PolicyTopGenCollected was promoted (copied into
- * it) by the collection, and survived it. */
+ * it) by the collection, and survived it (as did what the mutator
+ * allocated in it meanwhile, if the collection was incremental).  Pools
+ * count a copy within the generation, or into a block the collection
+ * condemned, as preserved, not as new. */
 void PolicyTopGenCondemned(Arena arena)
 {
   arena->topGen->newAtCondemn = genNewSize(arena->topGen);

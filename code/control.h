@@ -8,7 +8,9 @@
  * arena until the arena is destroyed, except large blocks.  The classes
  * reach a page (4 KiB) because descriptors with side tables (an IMX block's
  * is about 2.2 KiB) would otherwise each take whole grains: a 4 KiB page
- * for every 32 KiB block, an eighth of the pool's footprint.
+ * for every 32 KiB block, an eighth of the pool's footprint.  The cost:
+ * every class keeps its peak count (descriptors, AMC's nail boards,
+ * parallel claim tables) after a heap shrinks.
  */
 
 #ifndef tarn_control_h

@@ -586,17 +586,18 @@ static void amcRegionClose(ParRegion r)
   r->used = 0;
 }
 
-/* A new to-space segment for a worker (takes the Par lock). */
+/* A new to-space segment for a worker (takes the Par lock); `promoted`
+ * bytes copied into it from a younger generation are new in gen. */
 static Res amcParSegCreate(Seg *segReturn, ParWorker w, AMC amc, AMCGen gen, Size size,
-                           ParRegion closing)
+                           ParRegion closing, Size promoted)
 {
   Res res;
   ParLock(w);
   if (closing != NULL)
     amcRegionClose(closing);
   res = amcSegCreate(segReturn, amc, gen, size);
-  if (res == ResOK && closing == NULL)
-    PoolGenNew(&gen->pgenStruct, size);
+  if (res == ResOK)
+    PoolGenNew(&gen->pgenStruct, promoted);
   ParUnlock(w);
   if (res == ResOK)
     (*segReturn)->parFresh = TRUE;
@@ -617,14 +618,10 @@ static Res amcParAlloc(Addr *baseReturn, Seg *segReturn, Bool *regionReturn,
   Res res;
   if (size >= amc->largeSize) {
     /* A segment of its own, which no one else knows of yet. */
-    res = amcParSegCreate(&seg, w, amc, gen, amcSegSizeFor(amc, size), NULL);
+    res = amcParSegCreate(&seg, w, amc, gen, amcSegSizeFor(amc, size), NULL,
+                          gen != from ? size : 0);
     if (res != ResOK)
       return res;
-    if (gen != from) {
-      ParLock(w);
-      PoolGenNew(&gen->pgenStruct, size);
-      ParUnlock(w);
-    }
     amcPad(&amc->poolStruct, AddrAdd(SegBase(seg), size), SegLimit(seg));
     AMCSegOf(seg)->top = SegLimit(seg);
     *baseReturn = SegBase(seg);
@@ -645,9 +642,9 @@ static Res amcParAlloc(Addr *baseReturn, Seg *segReturn, Bool *regionReturn,
       segSize = SizeAlignUp(amc->extendBy << doublings,
                             ArenaGrainSize(PoolArena(&amc->poolStruct)));
     ParRegionFlush(w, r);       /* its unscanned objects become entries */
-    res = amcParSegCreate(&seg, w, amc, gen, segSize, r);
+    res = amcParSegCreate(&seg, w, amc, gen, segSize, r, 0);
     if (res != ResOK && segSize > amcSegSizeFor(amc, size))
-      res = amcParSegCreate(&seg, w, amc, gen, amcSegSizeFor(amc, size), r);
+      res = amcParSegCreate(&seg, w, amc, gen, amcSegSizeFor(amc, size), r, 0);
     if (res != ResOK)
       return res;
     ++r->fills;

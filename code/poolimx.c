@@ -948,10 +948,13 @@ static void imxNoteCopy(Trace trace, Seg from, Seg seg, Addr newBase, Size size)
   IMXSeg to = IMXSegOf(seg);
   Index i = imxIndex(seg, newBase);
   BTSet(to->starts, i);
-  if (TraceSetIsMember(SegWhite(seg), trace->ti))
+  if (TraceSetIsMember(SegWhite(seg), trace->ti)) {
     BTSet(to->marks, i);        /* reclaim counts it as preserved */
-  else
+  } else {
     TracePreserved(trace, from, size);
+    if (to->space != IMXSegOf(from)->space)
+      PoolGenNew(&to->space->pgenStruct, size);  /* promoted: new there */
+  }
   if (SegRankSet(seg) != RankSetEMPTY) {
     if (to->copyLimit == newBase)
       to->copyLimit = AddrAdd(newBase, size);
@@ -1024,8 +1027,6 @@ static Bool imxCopy(Seg seg, ScanState ss, Addr *refIO)
     /* So that a later parallel phase sees it moved. */
     ParClaimSetDone(IMXSegOf(seg)->claims, imxIndex(seg, base));
   imxNoteCopy(trace, seg, newSeg, newBase, size);
-  if (to != from)
-    PoolGenNew(&to->pgenStruct, size);  /* promoted: new there */
   ss->wasMarked = FALSE;
   return TRUE;
 }
@@ -1082,9 +1083,10 @@ static Bool imxParRegionOpen(ParWorker w, ParRegion r, IMXSpace to, IMXSpace fro
   return TRUE;
 }
 
-/* Where a worker's copy of size bytes goes: *inRegionReturn if into its
- * region (scanned in copy order), else a block of its own. */
-static Bool imxParAlloc(Addr *baseReturn, Seg *segReturn, Bool *inRegionReturn,
+/* Where a worker's copy of size bytes goes: into its region, returned in
+ * *regionReturn (scanned in copy order), or else (*regionReturn NULL)
+ * into a block of its own. */
+static Bool imxParAlloc(Addr *baseReturn, Seg *segReturn, ParRegion *regionReturn,
                         ParWorker w, Seg from, Size size)
 {
   IMX imx = IMXOf(SegPool(from));
@@ -1100,7 +1102,7 @@ static Bool imxParAlloc(Addr *baseReturn, Seg *segReturn, Bool *inRegionReturn,
       PoolGenNew(&to->pgenStruct, size);
     ParUnlock(w);
     *baseReturn = ok ? SegBase(*segReturn) : NULL;
-    *inRegionReturn = FALSE;
+    *regionReturn = NULL;
     return ok;
   }
   r = ParWorkerRegion(w, to);
@@ -1111,10 +1113,8 @@ static Bool imxParAlloc(Addr *baseReturn, Seg *segReturn, Bool *inRegionReturn,
     return FALSE;
   *baseReturn = r->init;
   *segReturn = r->seg;
-  *inRegionReturn = TRUE;
+  *regionReturn = r;
   r->init = AddrAdd(r->init, size);
-  if (to != fromSpace)
-    r->used += size;            /* promoted (imxParRegionClose) */
   if (!imx->scanned)
     r->scanned = r->init;       /* IMXZ: nothing in it to scan */
   return TRUE;
@@ -1151,10 +1151,10 @@ static Bool imxParCopy(Seg seg, ScanState ss, Addr *refIO)
   Size size = AddrOffset(ref, (Addr)format->skip(ref));
   Addr newBase, moved;
   Seg newSeg;
-  Bool inRegion;
+  ParRegion region;
   IMXSeg to;
 
-  if (!imxParAlloc(&newBase, &newSeg, &inRegion, w, seg, size)) {
+  if (!imxParAlloc(&newBase, &newSeg, &region, w, seg, size)) {
     if (IMXSegOf(seg)->space->nursery)
       ParWorkerCounts(w)->emergency = TRUE;
     return FALSE;
@@ -1164,11 +1164,14 @@ static Bool imxParCopy(Seg seg, ScanState ss, Addr *refIO)
   format->move(ref, moved);
   to = IMXSegOf(newSeg);
   (void)ParBTTestAndSet(to->starts, imxIndex(newSeg, newBase));
-  if ((SegWhite(newSeg) & ss->traces) != TraceSetEMPTY)
-    (void)ParBTTestAndSet(to->marks, imxIndex(newSeg, newBase));
-  else
+  if ((SegWhite(newSeg) & ss->traces) != TraceSetEMPTY) {
+    (void)ParBTTestAndSet(to->marks, imxIndex(newSeg, newBase));  /* as imxNoteCopy */
+  } else {
     ParCountPreserved(w, seg, size);
-  if (!inRegion && imx->scanned && !ParPush(w, newSeg, moved))
+    if (region != NULL && to->space != IMXSegOf(seg)->space)
+      region->used += size;     /* promoted: new there (imxParRegionClose) */
+  }
+  if (region == NULL && imx->scanned && !ParPush(w, newSeg, moved))
     __atomic_store_n(&newSeg->parRegrey, TRUE, __ATOMIC_RELAXED);
   ss->wasMarked = FALSE;
   *refIO = moved;
@@ -1397,7 +1400,7 @@ static void imxReclaim(Pool pool, Trace trace, Seg seg)
   IMXSpace space = imxseg->space;
   Buffer buffer = SegBuffer(seg);
   Count usedBefore = imxseg->usedLines;
-  Size live;
+  Size live, unreached;
 
   AVERT(IMXSeg, imxseg);
   live = imxReclaimObjects(imx, seg);
@@ -1415,7 +1418,13 @@ static void imxReclaim(Pool pool, Trace trace, Seg seg)
   if (!space->nursery)
     space->freeSize += (usedBefore - imxseg->usedLines) << imx->lineShift;
   imxseg->liveBytes = live;
-  imxseg->deadBytes = SizeMax((Size)imxseg->usedLines << imx->lineShift, live) - live;
+  /* Lines a region or a trapped buffer holds but has not reached are not
+   * dead objects. */
+  unreached = buffer != NULL ? AddrOffset(BufferInit(buffer), BufferLimit(buffer)) : 0;
+  if (space->evac.seg == seg)
+    unreached += AddrOffset(space->evac.init, space->evac.limit);
+  imxseg->deadBytes = SizeMax((Size)imxseg->usedLines << imx->lineShift, live + unreached)
+                      - live - unreached;
   imxseg->candidate = imxseg->evacuate = FALSE;
   imxClaimsFree(imxseg);
   TracePreserved(trace, seg, live);

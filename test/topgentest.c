@@ -4,22 +4,28 @@
  * since the last one pass its capacity, which that collection reset to
  * what survived in the generation: the bytes preserved in it plus those
  * it copied into it from younger generations, at least TOP_GEN_MIN
- * (4 MiB; code/chain.h).  Checked by counting the bytes a client adds
- * before the gc-start message that gives the top generation as its
- * reason:
+ * (4 MiB; code/chain.h).  Checked by counting the bytes a client keeps
+ * (or allocates) before the gc-start message that gives the top
+ * generation as its reason; what is kept hangs from lists whose heads
+ * are an exact root, so that most of it is copied by a collection's
+ * parallel phase, not while the roots are scanned:
  *  - fragmentation does not count as survival: AMS in the top generation
  *    keeps one object in eight of 8 MiB, so its segments stay (8 MiB of
  *    them) with 1 MiB live; the next full collection comes after about
  *    4 MiB (the minimum), not after the 8 MiB the segments would allow;
  *  - what a full collection promotes counts: 6 MiB of AMC nursery
- *    objects copied into the top generation by a full collection make
- *    the next one come after about 6 MiB more are promoted, not after
- *    the minimum (4 MiB: nothing was preserved in the top generation
- *    itself) and not after 16 MiB (the old minimum);
+ *    objects (some of them large) copied into the top generation by a
+ *    full collection make the next one come after about 6 MiB more are
+ *    promoted, not after the minimum (4 MiB: nothing was preserved in the
+ *    top generation itself) and not after 16 MiB (the old minimum);
  *  - and counts once: when that next full collection copies the top
  *    generation's objects within it, they are preserved, not also new,
  *    so the one after comes when the generation has grown by its live
- *    size, not by twice that.
+ *    size, not by twice that;
+ *  - likewise for IMX, whose nursery survivors a full collection copies
+ *    into the holes of mature blocks it has condemned (counted there as
+ *    preserved, not also as new).
+ * The AMC and IMX cases run with one worker and with two.
  */
 
 #include "testlib.h"
@@ -27,15 +33,21 @@
 #include "mpsavm.h"
 #include "mpscams.h"
 #include "mpscamc.h"
+#include "mpscimx.h"
+#include "tarn.h"
 #include <string.h>
 
 #define MiB ((size_t)1 << 20)
-#define NDATA 12                /* 15 words: 120-byte objects */
-#define MAXKEEP 400000
+#define NDATA 12                /* 16 words with the ref: 128-byte objects */
+#define LARGE_NDATA 9000        /* about 72 KiB: a segment of its own in AMC */
+#define NLISTS 64
+#define RUN 64                  /* consecutive kept objects in one list */
 
 static mps_arena_t arena;
-static mps_addr_t keep[MAXKEEP];
+static mps_addr_t heads[NLISTS];        /* the exact root */
+static size_t listBytes[NLISTS], listCount[NLISTS];
 static size_t nKeep;
+static size_t largeEvery;               /* 0: no large objects */
 
 /* Has a collection started because the top generation was due? */
 static int topGenDue(void)
@@ -51,16 +63,39 @@ static int topGenDue(void)
   return due;
 }
 
-/* Allocate an object; keep it (in the exact root) if asked. */
+/* Allocate an object; if kept, push it on a list (runs of RUN
+ * consecutive objects share a list).  Returns its size. */
 static size_t alloc(mps_ap_t ap, int kept)
 {
   testobj_t obj;
-  die(testobj_alloc(&obj, ap, (mps_word_t)nKeep, 0, NDATA), "alloc");
+  size_t ndata = NDATA, k, size;
+  if (kept && largeEvery > 0 && nKeep % largeEvery == largeEvery - 1)
+    ndata = LARGE_NDATA;
+  size = testobj_size(1, ndata);
+  die(testobj_alloc(&obj, ap, (mps_word_t)nKeep, 1, ndata), "alloc");
   if (kept) {
-    check(nKeep < MAXKEEP);
-    keep[nKeep++] = obj;
+    k = (nKeep / RUN) % NLISTS;
+    obj->refs[0] = heads[k];
+    heads[k] = obj;
+    listBytes[k] += size;
+    ++listCount[k];
+    ++nKeep;
   }
-  return testobj_size(0, NDATA);
+  return size;
+}
+
+static size_t keptBytes(void)
+{
+  size_t k, bytes = 0;
+  for (k = 0; k < NLISTS; ++k)
+    bytes += listBytes[k];
+  return bytes;
+}
+
+static void dropList(size_t k)
+{
+  heads[k] = NULL;
+  listBytes[k] = listCount[k] = 0;
 }
 
 /* Allocate (kept or not) until the top generation is due; the bytes. */
@@ -74,30 +109,67 @@ static size_t untilTopGenDue(mps_ap_t ap, int kept, size_t limit)
   return bytes;
 }
 
-static void setUp(mps_chain_t *chain_o, mps_fmt_t *fmt_o, mps_root_t *root_o)
+/* Kept bytes until the next full collection, which must come when the
+ * top generation has grown by about `live`. */
+static void checkNextAfter(mps_ap_t ap, const char *what, size_t live)
+{
+  size_t after = untilTopGenDue(ap, 1, 2 * live + 4 * MiB);
+  printf("  %s: %lu KiB live; next full collection after %lu KiB more\n", what,
+         (unsigned long)(live >> 10), (unsigned long)(after >> 10));
+  check(after + MiB / 2 >= live);
+  check(after <= live + MiB);   /* a nursery (256 KiB) and a large object late */
+}
+
+/* Every list intact, as long as counted. */
+static void checkLists(void)
+{
+  size_t k;
+  for (k = 0; k < NLISTS; ++k) {
+    size_t n = 0;
+    testobj_t o;
+    for (o = heads[k]; o != NULL; o = o->refs[0]) {
+      check(testobj_ok(o));
+      ++n;
+    }
+    check(n == listCount[k]);
+  }
+}
+
+static void setUp(mps_chain_t *chain_o, mps_fmt_t *fmt_o, mps_root_t *root_o,
+                  size_t workers)
 {
   mps_gen_param_s params[1] = {{256, 0.5}};
   die(mps_arena_create_k(&arena, mps_arena_class_vm(), mps_args_none), "arena");
+  die(tarn_arena_set_workers(arena, workers), "workers");
   mps_message_type_enable(arena, mps_message_type_gc_start());
   die(testfmt_create(fmt_o, arena, 0), "format");
   die(mps_chain_create(chain_o, arena, 1, params), "chain");
   nKeep = 0;
-  memset(keep, 0, sizeof keep);
-  die(mps_root_create_table(root_o, arena, mps_rank_exact(), 0, keep, MAXKEEP), "root");
+  memset(heads, 0, sizeof heads);
+  memset(listBytes, 0, sizeof listBytes);
+  memset(listCount, 0, sizeof listCount);
+  die(mps_root_create_table(root_o, arena, mps_rank_exact(), 0, heads, NLISTS), "root");
 }
 
 static void tearDown(mps_chain_t chain, mps_fmt_t fmt, mps_root_t root, mps_pool_t pool,
                      mps_ap_t ap)
 {
-  size_t i;
-  for (i = 0; i < nKeep; ++i)
-    check(testobj_ok(keep[i]));
+  mps_arena_park(arena);
+  checkLists();
   mps_ap_destroy(ap);
   mps_root_destroy(root);
   mps_pool_destroy(pool);
   mps_chain_destroy(chain);
   mps_fmt_destroy(fmt);
   mps_arena_destroy(arena);
+}
+
+/* Full collection, clamped before and released after. */
+static void collect(void)
+{
+  mps_arena_collect(arena);
+  (void)topGenDue();
+  mps_arena_release(arena);
 }
 
 /* AMS in the top generation: sparse survivors keep 8 MiB of segments. */
@@ -110,7 +182,9 @@ static void testFragmentation(void)
   mps_ap_t ap;
   size_t bytes = 0, i = 0, after;
 
-  setUp(&chain, &fmt, &root);
+  printf("AMS in the top generation, fragmented\n");
+  setUp(&chain, &fmt, &root, 1);
+  largeEvery = 0;
   MPS_ARGS_BEGIN(args) {
     MPS_ARGS_ADD(args, MPS_KEY_FORMAT, fmt);
     MPS_ARGS_ADD(args, MPS_KEY_CHAIN, chain);
@@ -122,33 +196,31 @@ static void testFragmentation(void)
   mps_arena_clamp(arena);
   while (bytes < 8 * MiB)
     bytes += alloc(ap, i++ % 8 == 0);
-  mps_arena_collect(arena);
-  (void)topGenDue();
+  collect();
   check(mps_pool_total_size(pool) >= 7 * MiB);  /* the segments stay */
-  mps_arena_release(arena);
 
   after = untilTopGenDue(ap, 0, 12 * MiB);
-  printf("AMS: %lu KiB of segments for %lu KiB kept; next full collection "
+  printf("  %lu KiB of segments for %lu KiB kept; next full collection "
          "after %lu KiB\n", (unsigned long)(mps_pool_total_size(pool) >> 10),
-         (unsigned long)(nKeep * testobj_size(0, NDATA) >> 10),
-         (unsigned long)(after >> 10));
+         (unsigned long)(keptBytes() >> 10), (unsigned long)(after >> 10));
   check(after >= 3 * MiB);
   check(after <= 6 * MiB);
-  mps_arena_park(arena);
   tearDown(chain, fmt, root, pool, ap);
 }
 
-/* AMC: a full collection promotes 6 MiB out of the nursery. */
-static void testPromotion(void)
+/* AMC: a full collection promotes 6 MiB out of the nursery, then one
+ * copies the top generation within itself. */
+static void testPromotion(size_t workers)
 {
   mps_chain_t chain;
   mps_fmt_t fmt;
   mps_root_t root;
   mps_pool_t pool;
   mps_ap_t ap;
-  size_t bytes = 0, after, live;
 
-  setUp(&chain, &fmt, &root);
+  printf("AMC, %lu worker(s)\n", (unsigned long)workers);
+  setUp(&chain, &fmt, &root, workers);
+  largeEvery = 64;
   MPS_ARGS_BEGIN(args) {
     MPS_ARGS_ADD(args, MPS_KEY_FORMAT, fmt);
     MPS_ARGS_ADD(args, MPS_KEY_CHAIN, chain);
@@ -157,30 +229,52 @@ static void testPromotion(void)
   die(mps_ap_create_k(&ap, pool, mps_args_none), "ap");
 
   mps_arena_clamp(arena);
-  while (bytes < 6 * MiB)
-    bytes += alloc(ap, 1);
-  mps_arena_collect(arena);
-  (void)topGenDue();
-  mps_arena_release(arena);
-
+  while (keptBytes() < 6 * MiB)
+    (void)alloc(ap, 1);
+  collect();                    /* promotes them all */
   /* Kept objects are promoted by the nursery collections. */
-  after = untilTopGenDue(ap, 1, 12 * MiB);
-  printf("AMC: 6 MiB promoted by a full collection; next full collection "
-         "after %lu KiB more\n", (unsigned long)(after >> 10));
-  check(after >= 5 * MiB);
-  check(after <= 8 * MiB);
-
-  /* That collection copied the top generation within itself: those
-   * copies are survivors, counted once (as preserved), not also as new. */
-  mps_arena_park(arena);
-  live = nKeep * testobj_size(0, NDATA);
+  checkNextAfter(ap, "promoted by a full collection", keptBytes());
+  mps_arena_park(arena);        /* that collection copied the top gen */
   mps_arena_release(arena);
-  after = untilTopGenDue(ap, 1, 2 * live + 4 * MiB);
-  printf("AMC: %lu KiB live after a full collection of the top generation; next "
-         "after %lu KiB more\n", (unsigned long)(live >> 10), (unsigned long)(after >> 10));
-  check(after + MiB >= live);
-  check(after <= live + 2 * MiB);
-  mps_arena_park(arena);
+  checkNextAfter(ap, "copied within the top generation", keptBytes());
+  tearDown(chain, fmt, root, pool, ap);
+}
+
+/* IMX: nursery survivors copied into holes of condemned mature blocks. */
+static void testPromotionIntoHoles(size_t workers)
+{
+  mps_chain_t chain;
+  mps_fmt_t fmt;
+  mps_root_t root;
+  mps_pool_t pool;
+  mps_ap_t ap;
+  size_t k, target;
+
+  printf("IMX, %lu worker(s)\n", (unsigned long)workers);
+  setUp(&chain, &fmt, &root, workers);
+  largeEvery = 0;
+  MPS_ARGS_BEGIN(args) {
+    MPS_ARGS_ADD(args, MPS_KEY_FORMAT, fmt);
+    MPS_ARGS_ADD(args, MPS_KEY_CHAIN, chain);
+    MPS_ARGS_ADD(args, MPS_KEY_IMX_DEFRAG_HEADROOM, 0.0);  /* copies go into holes */
+    die(mps_pool_create_k(&pool, arena, mps_class_imx(), args), "IMX");
+  } MPS_ARGS_END(args);
+  die(mps_ap_create_k(&ap, pool, mps_args_none), "ap");
+
+  mps_arena_clamp(arena);
+  while (keptBytes() < 8 * MiB)
+    (void)alloc(ap, 1);
+  collect();                    /* promoted into the mature space */
+  for (k = 1; k < NLISTS; k += 2)
+    dropList(k);                /* every other run of RUN objects dies */
+  mps_arena_clamp(arena);
+  collect();                    /* holes in the mature blocks */
+  mps_arena_clamp(arena);
+  target = keptBytes() + 3 * MiB;
+  while (keptBytes() < target)
+    (void)alloc(ap, 1);         /* in the nursery */
+  collect();                    /* copies them into the holes */
+  checkNextAfter(ap, "promoted into condemned blocks", keptBytes());
   tearDown(chain, fmt, root, pool, ap);
 }
 
@@ -188,7 +282,10 @@ int main(int argc, char *argv[])
 {
   testInit(argc, argv);
   testFragmentation();
-  testPromotion();
+  testPromotion(1);
+  testPromotion(2);
+  testPromotionIntoHoles(1);
+  testPromotionIntoHoles(2);
   printf("topgentest: passed\n");
   return 0;
 }
