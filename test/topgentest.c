@@ -44,6 +44,11 @@
 #define RUN 64                  /* consecutive kept objects in one list */
 
 static mps_arena_t arena;
+static mps_fmt_t fmt;
+static mps_chain_t chain;
+static mps_root_t root;
+static mps_pool_t pool;
+static mps_ap_t ap;
 static mps_addr_t heads[NLISTS];        /* the exact root */
 static size_t listBytes[NLISTS], listCount[NLISTS];
 static size_t nKeep;
@@ -65,7 +70,7 @@ static int topGenDue(void)
 
 /* Allocate an object; if kept, push it on a list (runs of RUN
  * consecutive objects share a list).  Returns its size. */
-static size_t alloc(mps_ap_t ap, int kept)
+static size_t alloc(int kept)
 {
   testobj_t obj;
   size_t ndata = NDATA, k, size;
@@ -99,11 +104,11 @@ static void dropList(size_t k)
 }
 
 /* Allocate (kept or not) until the top generation is due; the bytes. */
-static size_t untilTopGenDue(mps_ap_t ap, int kept, size_t limit)
+static size_t untilTopGenDue(int kept, size_t limit)
 {
   size_t bytes = 0;
   while (!topGenDue()) {
-    bytes += alloc(ap, kept);
+    bytes += alloc(kept);
     check(bytes <= limit);
   }
   return bytes;
@@ -111,9 +116,9 @@ static size_t untilTopGenDue(mps_ap_t ap, int kept, size_t limit)
 
 /* Kept bytes until the next full collection, which must come when the
  * top generation has grown by about `live`. */
-static void checkNextAfter(mps_ap_t ap, const char *what, size_t live)
+static void checkNextAfter(const char *what, size_t live)
 {
-  size_t after = untilTopGenDue(ap, 1, 2 * live + 4 * MiB);
+  size_t after = untilTopGenDue(1, 2 * live + 4 * MiB);
   printf("  %s: %lu KiB live; next full collection after %lu KiB more\n", what,
          (unsigned long)(live >> 10), (unsigned long)(after >> 10));
   check(after + MiB / 2 >= live);
@@ -135,24 +140,36 @@ static void checkLists(void)
   }
 }
 
-static void setUp(mps_chain_t *chain_o, mps_fmt_t *fmt_o, mps_root_t *root_o,
-                  size_t workers)
+/* An arena with `workers` tracing threads, a one-generation chain, and
+ * a pool of klass (AMS in the top generation; IMX without
+ * defragmentation, so that copies go into holes) with an allocation
+ * point. */
+static void setUp(mps_pool_class_t klass, size_t workers)
 {
   mps_gen_param_s params[1] = {{256, 0.5}};
   die(mps_arena_create_k(&arena, mps_arena_class_vm(), mps_args_none), "arena");
   die(tarn_arena_set_workers(arena, workers), "workers");
   mps_message_type_enable(arena, mps_message_type_gc_start());
-  die(testfmt_create(fmt_o, arena, 0), "format");
-  die(mps_chain_create(chain_o, arena, 1, params), "chain");
+  die(testfmt_create(&fmt, arena, 0), "format");
+  die(mps_chain_create(&chain, arena, 1, params), "chain");
   nKeep = 0;
   memset(heads, 0, sizeof heads);
   memset(listBytes, 0, sizeof listBytes);
   memset(listCount, 0, sizeof listCount);
-  die(mps_root_create_table(root_o, arena, mps_rank_exact(), 0, heads, NLISTS), "root");
+  die(mps_root_create_table(&root, arena, mps_rank_exact(), 0, heads, NLISTS), "root");
+  MPS_ARGS_BEGIN(args) {
+    MPS_ARGS_ADD(args, MPS_KEY_FORMAT, fmt);
+    MPS_ARGS_ADD(args, MPS_KEY_CHAIN, chain);
+    if (klass == mps_class_ams())
+      MPS_ARGS_ADD(args, MPS_KEY_GEN, 1);       /* the chain's one gen: top */
+    if (klass == mps_class_imx())
+      MPS_ARGS_ADD(args, MPS_KEY_IMX_DEFRAG_HEADROOM, 0.0);
+    die(mps_pool_create_k(&pool, arena, klass, args), "pool");
+  } MPS_ARGS_END(args);
+  die(mps_ap_create_k(&ap, pool, mps_args_none), "ap");
 }
 
-static void tearDown(mps_chain_t chain, mps_fmt_t fmt, mps_root_t root, mps_pool_t pool,
-                     mps_ap_t ap)
+static void tearDown(void)
 {
   mps_arena_park(arena);
   checkLists();
@@ -175,95 +192,60 @@ static void collect(void)
 /* AMS in the top generation: sparse survivors keep 8 MiB of segments. */
 static void testFragmentation(void)
 {
-  mps_chain_t chain;
-  mps_fmt_t fmt;
-  mps_root_t root;
-  mps_pool_t pool;
-  mps_ap_t ap;
   size_t bytes = 0, i = 0, after;
 
   printf("AMS in the top generation, fragmented\n");
-  setUp(&chain, &fmt, &root, 1);
+  setUp(mps_class_ams(), 1);
   largeEvery = 0;
-  MPS_ARGS_BEGIN(args) {
-    MPS_ARGS_ADD(args, MPS_KEY_FORMAT, fmt);
-    MPS_ARGS_ADD(args, MPS_KEY_CHAIN, chain);
-    MPS_ARGS_ADD(args, MPS_KEY_GEN, 1);         /* the chain's one gen: top */
-    die(mps_pool_create_k(&pool, arena, mps_class_ams(), args), "AMS");
-  } MPS_ARGS_END(args);
-  die(mps_ap_create_k(&ap, pool, mps_args_none), "ap");
 
   mps_arena_clamp(arena);
   while (bytes < 8 * MiB)
-    bytes += alloc(ap, i++ % 8 == 0);
+    bytes += alloc(i++ % 8 == 0);
   collect();
   check(mps_pool_total_size(pool) >= 7 * MiB);  /* the segments stay */
 
-  after = untilTopGenDue(ap, 0, 12 * MiB);
+  after = untilTopGenDue(0, 12 * MiB);
   printf("  %lu KiB of segments for %lu KiB kept; next full collection "
          "after %lu KiB\n", (unsigned long)(mps_pool_total_size(pool) >> 10),
          (unsigned long)(keptBytes() >> 10), (unsigned long)(after >> 10));
   check(after >= 3 * MiB);
   check(after <= 6 * MiB);
-  tearDown(chain, fmt, root, pool, ap);
+  tearDown();
 }
 
 /* AMC: a full collection promotes 6 MiB out of the nursery, then one
  * copies the top generation within itself. */
 static void testPromotion(size_t workers)
 {
-  mps_chain_t chain;
-  mps_fmt_t fmt;
-  mps_root_t root;
-  mps_pool_t pool;
-  mps_ap_t ap;
 
   printf("AMC, %lu worker(s)\n", (unsigned long)workers);
-  setUp(&chain, &fmt, &root, workers);
+  setUp(mps_class_amc(), workers);
   largeEvery = 64;
-  MPS_ARGS_BEGIN(args) {
-    MPS_ARGS_ADD(args, MPS_KEY_FORMAT, fmt);
-    MPS_ARGS_ADD(args, MPS_KEY_CHAIN, chain);
-    die(mps_pool_create_k(&pool, arena, mps_class_amc(), args), "AMC");
-  } MPS_ARGS_END(args);
-  die(mps_ap_create_k(&ap, pool, mps_args_none), "ap");
 
   mps_arena_clamp(arena);
   while (keptBytes() < 6 * MiB)
-    (void)alloc(ap, 1);
+    (void)alloc(1);
   collect();                    /* promotes them all */
   /* Kept objects are promoted by the nursery collections. */
-  checkNextAfter(ap, "promoted by a full collection", keptBytes());
+  checkNextAfter("promoted by a full collection", keptBytes());
   mps_arena_park(arena);        /* that collection copied the top gen */
   mps_arena_release(arena);
-  checkNextAfter(ap, "copied within the top generation", keptBytes());
-  tearDown(chain, fmt, root, pool, ap);
+  checkNextAfter("copied within the top generation", keptBytes());
+  tearDown();
 }
 
 /* IMX: nursery survivors copied into holes of condemned mature blocks. */
 static void testPromotionIntoHoles(size_t workers)
 {
-  mps_chain_t chain;
-  mps_fmt_t fmt;
-  mps_root_t root;
-  mps_pool_t pool;
-  mps_ap_t ap;
   size_t k, target;
 
   printf("IMX, %lu worker(s)\n", (unsigned long)workers);
-  setUp(&chain, &fmt, &root, workers);
+  setUp(mps_class_imx(), workers);
   largeEvery = 0;
-  MPS_ARGS_BEGIN(args) {
-    MPS_ARGS_ADD(args, MPS_KEY_FORMAT, fmt);
-    MPS_ARGS_ADD(args, MPS_KEY_CHAIN, chain);
-    MPS_ARGS_ADD(args, MPS_KEY_IMX_DEFRAG_HEADROOM, 0.0);  /* copies go into holes */
-    die(mps_pool_create_k(&pool, arena, mps_class_imx(), args), "IMX");
-  } MPS_ARGS_END(args);
-  die(mps_ap_create_k(&ap, pool, mps_args_none), "ap");
 
   mps_arena_clamp(arena);
   while (keptBytes() < 8 * MiB)
-    (void)alloc(ap, 1);
+    (void)alloc(1);
   collect();                    /* promoted into the mature space */
   for (k = 1; k < NLISTS; k += 2)
     dropList(k);                /* every other run of RUN objects dies */
@@ -272,10 +254,10 @@ static void testPromotionIntoHoles(size_t workers)
   mps_arena_clamp(arena);
   target = keptBytes() + 3 * MiB;
   while (keptBytes() < target)
-    (void)alloc(ap, 1);         /* in the nursery */
+    (void)alloc(1);         /* in the nursery */
   collect();                    /* copies them into the holes */
-  checkNextAfter(ap, "promoted into condemned blocks", keptBytes());
-  tearDown(chain, fmt, root, pool, ap);
+  checkNextAfter("promoted into condemned blocks", keptBytes());
+  tearDown();
 }
 
 int main(int argc, char *argv[])
