@@ -707,15 +707,16 @@ static Count imxScore(IMXSeg imxseg)
   if (imxseg->large || imxseg->usedLines == 0 || SegBuffer(IMXSegSeg(imxseg)) != NULL)
     return 0;
   if (imxseg->usedLines * IMX_SPARSE <= imxseg->lines)
-    return imxseg->lines;       /* sparse: the best candidates */
-  holes = imxseg->holes >= IMX_MIN_HOLES ? imxseg->holes : 0;
+    return IMX_SCORE_MAX;       /* sparse: the best candidates */
+  holes = imxseg->holes < IMX_MIN_HOLES ? 0
+          : imxseg->holes > IMX_SCORE_MAX ? IMX_SCORE_MAX : imxseg->holes;
   dead = (Count)(imxseg->deadBytes * IMX_SCORE_MAX / SegSize(IMXSegSeg(imxseg)));
   return dead * IMX_DEAD_SHARE >= IMX_SCORE_MAX && dead > holes ? dead : holes;
 }
 
 static void imxSelect(IMX imx, IMXSpace space)
 {
-  Count hist[IMX_SCORE_MAX + 1], maxScore = IMX_SCORE_MAX, s, threshold;
+  Count hist[IMX_SCORE_MAX + 1], s, threshold;
   Size room, need = 0;
   Ring node;
   space->selected = TRUE;
@@ -727,12 +728,12 @@ static void imxSelect(IMX imx, IMXSpace space)
   for (node = space->blockRing.next; node != &space->blockRing; node = node->next) {
     IMXSeg imxseg = RING_ELT(IMXSeg, spaceRing, node);
     s = imxScore(imxseg);
-    hist[s > maxScore ? maxScore : s] += imxseg->liveBytes > 0 ? imxseg->liveBytes : 1;
+    hist[s] += imxseg->liveBytes > 0 ? imxseg->liveBytes : 1;
   }
   /* Copies go to the next space: its free lines are an upper bound on
    * the room there in blocks not taken. */
   room = space->evacBudget + space->next->freeSize;
-  for (threshold = maxScore; threshold >= IMX_MIN_HOLES; --threshold) {
+  for (threshold = IMX_SCORE_MAX; threshold >= IMX_MIN_HOLES; --threshold) {
     if (need + hist[threshold] > room)
       break;
     need += hist[threshold];
@@ -743,7 +744,6 @@ static void imxSelect(IMX imx, IMXSpace space)
   for (node = space->blockRing.next; node != &space->blockRing; node = node->next) {
     IMXSeg imxseg = RING_ELT(IMXSeg, spaceRing, node);
     s = imxScore(imxseg);
-    s = s > maxScore ? maxScore : s;
     if (s < IMX_MIN_HOLES || s < threshold)
       continue;
     if (s == threshold) {
