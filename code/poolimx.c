@@ -24,17 +24,20 @@
  *
  * Generations.  With MPS_KEY_IMX_NURSERY (the default) new objects go to
  * a copying nursery (generation 0 of the chain): each allocation point
- * gets fresh blocks, and a collection of the nursery copies every
- * survivor into the mature space, which is the arena's top generation
- * (so full collections collect it; the chain's other generations are not
- * used).  The mature space is collected in place, with opportunistic
- * defragmentation: at the start of a collection that condemns it, the
- * blocks the previous collection left most fragmented (most holes, most
- * dead bytes in the lines kept, or sparsely used) are chosen as
- * candidates, within a budget of fresh blocks
- * (MPS_KEY_IMX_DEFRAG_HEADROOM of the space's size) plus the free lines
- * of the other blocks.  Objects in candidates are copied out in
- * the same pass as marking.  Without the nursery there is one
+ * gets fresh blocks.  A collection of the nursery copies its survivors
+ * into the first of IMX_AGES survivor spaces (copying too, in generation
+ * 0), those of each survivor space into the next, and those of the last
+ * into the mature space, which is the arena's top generation (so full
+ * collections collect it; the chain's other generations are not used).
+ * A full collection promotes every young survivor, and a large object
+ * leaves the nursery straight for the mature space.  The mature space
+ * is collected in place, with opportunistic defragmentation: at the
+ * start of a collection that condemns it, the blocks the previous
+ * collection left most fragmented (most holes, most dead bytes in the
+ * lines kept, or sparsely used) are chosen as candidates, within a
+ * budget of fresh blocks (MPS_KEY_IMX_DEFRAG_HEADROOM of the space's
+ * size) plus the free lines of the other blocks.  Objects in candidates
+ * are copied out in the same pass as marking.  Without the nursery there is one
  * mark-region space, in generation 0, and the mutator allocates straight
  * into its holes.
  *
@@ -100,6 +103,10 @@
  * one in two, scattered, has no holes and half its bytes wasted. */
 #define IMX_DEAD_SHARE 4
 #define IMX_SCORE_MAX 64
+/* Survivor spaces between the nursery and the mature space: an object is
+ * promoted when it has survived IMX_AGES + 1 nursery collections (see
+ * imxSpacesCreate). */
+#define IMX_AGES 2
 
 ARG_DEFINE_KEY(IMX_NURSERY);
 ARG_DEFINE_KEY(IMX_DEFRAG_HEADROOM);
@@ -114,7 +121,7 @@ Bool IMXSpaceCheck(IMXSpace space)
   CHECKL(space->imx != NULL);
   CHECKL(space == &space->imx->spaces[space->index]);
   CHECKL(space->next == space || space->next == space + 1);
-  CHECKL(!space->nursery || space->index == 0);
+  CHECKL(space->nursery == (space->next != space));
   CHECKL(!space->nursery || space->freeSize == 0);
   CHECKL(space->evac.seg == NULL || space->evac.init <= space->evac.limit);
   return TRUE;
@@ -311,12 +318,22 @@ static Res imxPickArgs(IMX imx, ArgList args, Bool *nurseryReturn)
   return ResOK;
 }
 
-/* The spaces.  With the nursery: the nursery in generation 0 and the
- * mature space in the arena's top generation, which full collections
- * collect (the arrangement of GenImmix).  Not one space per generation,
- * with blocks aging in place: an aged block stays in the zones of the
- * younger generation, so every older block referring to it would be
- * scanned at each collection of that generation.
+/* The spaces.  With the nursery: the nursery and IMX_AGES survivor
+ * spaces in generation 0, and the mature space in the arena's top
+ * generation, which full collections collect (GenImmix's arrangement,
+ * with survivor spaces in front of the mature space).  A survivor space
+ * is copying, as the nursery is: a collection of generation 0 evacuates
+ * each young space into the next, the last into the mature space.
+ * Without them every object live at a nursery collection was promoted,
+ * and the mature space filled with objects that died soon after: the
+ * interpreter's lists.scm ran 17 full collections, against 4 with one
+ * survivor space and 1 with two (test/bench/README.md, "Survivor
+ * spaces").  They share the nursery's generation and zones, so a mature
+ * block referring to a survivor is scanned at nursery collections, as it
+ * must be.  Not one space per generation of the chain, with blocks
+ * aging in place: an aged block stays in the zones of the younger
+ * generation, so every older block referring to it would be scanned at
+ * each collection of that generation.
  * Without the nursery: one mark-region space in generation 0
  * (non-generational Immix: the mutator fills the holes that collections
  * leave). */
@@ -325,13 +342,14 @@ static Res imxSpacesCreate(IMX imx, Arena arena, Chain chain, Bool nursery)
   Index i;
   void *p;
   Res res;
-  imx->spaceCount = nursery ? 2 : 1;
+  imx->spaceCount = nursery ? 2 + IMX_AGES : 1;
   res = ControlAlloc(&p, arena, imx->spaceCount * sizeof(IMXSpaceStruct));
   if (res != ResOK)
     return res;
   imx->spaces = p;
   for (i = 0; i < imx->spaceCount; ++i)
-    imxSpaceInit(imx, i, ChainGen(chain, i == 0 ? 0 : chain->genCount), nursery && i == 0);
+    imxSpaceInit(imx, i, ChainGen(chain, i + 1 < imx->spaceCount ? 0 : chain->genCount),
+                 i + 1 < imx->spaceCount);
   imx->allocSpace = &imx->spaces[0];
   return ResOK;
 }
@@ -779,7 +797,9 @@ static Res imxWhiten(Pool pool, Trace trace, Seg seg)
   AVER(imxseg->claims == NULL);
   if (imxseg->evacuate && trace->parallel)
     imxseg->claims = ParClaimsCreate(trace, imxseg->grains);
-  if (imxseg->space->nursery)
+  /* A block the mutator filled: as far as it got (its lines are all
+   * taken); any other: the lines it uses. */
+  if (imxseg->space->nursery && imxseg->space == imx->allocSpace)
     condemned = AddrOffset(SegBase(seg), imxRecLimit(seg));
   else
     condemned = imxseg->usedLines << imx->lineShift;
@@ -899,14 +919,15 @@ static void imxRegionClose(IMX imx, IMXSpace space)
 
 /* Take a run of at least n free lines in space `to` for copying into,
  * [*baseReturn, *limitReturn): free lines of a block not being
- * evacuated, or else a fresh block.  Copies that defragment `from` take
- * fresh blocks only within its budget.  NULL if there is no room. */
+ * evacuated, or else a fresh block (always, in a survivor space: its
+ * blocks are all evacuated at the next collection).  Copies that
+ * defragment `from` take fresh blocks only within its budget.  NULL if there is no room. */
 static Seg imxTakeRun(Addr *baseReturn, Addr *limitReturn, IMX imx, IMXSpace to,
                       IMXSpace from, Count n)
 {
   Bool defrag = !from->nursery;
   Index b = 0, l = 0;
-  Seg seg = imxFindLines(&b, &l, to, &to->evacCursor, n, FALSE);
+  Seg seg = to->nursery ? NULL : imxFindLines(&b, &l, to, &to->evacCursor, n, FALSE);
   if (seg == NULL) {
     if (defrag && from->evacFresh + imx->blockSize > from->evacBudget)
       return NULL;
@@ -925,6 +946,17 @@ static Seg imxTakeRun(Addr *baseReturn, Addr *limitReturn, IMX imx, IMXSpace to,
   *limitReturn = imxLineAddr(imx, seg, l);
   VG_UNDEFINED(*baseReturn, AddrOffset(*baseReturn, *limitReturn));
   return seg;
+}
+
+/* Where the survivors of space `from` go: the next space, except that a
+ * full collection promotes every survivor to the mature space (so that
+ * after it the young spaces are empty, as after AMC's), and that large
+ * objects go there at once (imxLargeBlock). */
+static IMXSpace imxCopySpace(IMX imx, IMXSpace from, Trace trace, Size size)
+{
+  if (trace->chain == NULL || size >= imx->largeSize)
+    return &imx->spaces[imx->spaceCount - 1];
+  return from->next;
 }
 
 /* Open the serial copying region of space `to` (closing the last). */
@@ -952,8 +984,8 @@ static void imxNoteCopy(Trace trace, Seg from, Seg seg, Addr newBase, Size size)
     BTSet(to->marks, i);        /* reclaim counts it as preserved */
   } else {
     TracePreserved(trace, from, size);
-    if (to->space != IMXSegOf(from)->space)
-      PoolGenNew(&to->space->pgenStruct, size);  /* promoted: new there */
+    if (seg->pgen->gen != from->pgen->gen)
+      PoolGenNew(seg->pgen, size);  /* promoted: new there */
   }
   if (SegRankSet(seg) != RankSetEMPTY) {
     if (to->copyLimit == newBase)
@@ -992,12 +1024,13 @@ static Bool imxCopy(Seg seg, ScanState ss, Addr *refIO)
 {
   IMX imx = IMXOf(SegPool(seg));
   Format format = SegPool(seg)->format;
-  IMXSpace from = IMXSegOf(seg)->space, to = from->next;
-  IMXRegionStruct *r = &to->evac;
+  IMXSpace from = IMXSegOf(seg)->space;
   Trace trace = imxTrace(ss);
   Addr ref = *refIO;
   Addr base = AddrSub(ref, imx->headerSize);
   Size size = AddrOffset(ref, (Addr)format->skip(ref));
+  IMXSpace to = imxCopySpace(imx, from, trace, size);
+  IMXRegionStruct *r = &to->evac;
   Addr newBase;
   Seg newSeg;
 
@@ -1087,10 +1120,12 @@ static Bool imxParRegionOpen(ParWorker w, ParRegion r, IMXSpace to, IMXSpace fro
  * *regionReturn (scanned in copy order), or else (*regionReturn NULL)
  * into a block of its own. */
 static Bool imxParAlloc(Addr *baseReturn, Seg *segReturn, ParRegion *regionReturn,
-                        ParWorker w, Seg from, Size size)
+                        ScanState ss, Seg from, Size size)
 {
+  ParWorker w = ss->worker;
   IMX imx = IMXOf(SegPool(from));
-  IMXSpace fromSpace = IMXSegOf(from)->space, to = fromSpace->next;
+  IMXSpace fromSpace = IMXSegOf(from)->space;
+  IMXSpace to = imxCopySpace(imx, fromSpace, imxTrace(ss), size);
   ParRegion r;
   Bool ok;
   if (size >= imx->largeSize) {
@@ -1154,7 +1189,7 @@ static Bool imxParCopy(Seg seg, ScanState ss, Addr *refIO)
   ParRegion region;
   IMXSeg to;
 
-  if (!imxParAlloc(&newBase, &newSeg, &region, w, seg, size)) {
+  if (!imxParAlloc(&newBase, &newSeg, &region, ss, seg, size)) {
     if (IMXSegOf(seg)->space->nursery)
       ParWorkerCounts(w)->emergency = TRUE;
     return FALSE;
@@ -1168,7 +1203,7 @@ static Bool imxParCopy(Seg seg, ScanState ss, Addr *refIO)
     (void)ParBTTestAndSet(to->marks, imxIndex(newSeg, newBase));  /* as imxNoteCopy */
   } else {
     ParCountPreserved(w, seg, size);
-    if (region != NULL && to->space != IMXSegOf(seg)->space)
+    if (region != NULL && newSeg->pgen->gen != seg->pgen->gen)
       region->used += size;     /* promoted: new there (imxParRegionClose) */
   }
   if (region == NULL && imx->scanned && !ParPush(w, newSeg, moved))
@@ -1434,8 +1469,8 @@ static void imxReclaim(Pool pool, Trace trace, Seg seg)
   if (imxNoLineMarked(imxseg) && buffer == NULL && SegGrey(seg) == TraceSetEMPTY
       && space->evac.seg != seg)
     imxBlockFree(imx, seg);
-  /* A nursery block kept for pinned objects (large or not) stays in the
-   * nursery, as AMC's nailed segments do: it is in the nursery's zones,
+  /* A young block kept for pinned objects (large or not) stays in its
+   * space, as AMC's nailed segments do: it is in the nursery's zones,
    * and promoted it would make the summaries of the older blocks
    * referring into it meet the nursery's zones, so they would be scanned
    * at every nursery collection.  Once unpinned, its objects are copied

@@ -1,0 +1,220 @@
+/* imxagetest.c: IMX's survivor spaces (when objects leave the nursery)
+ *
+ * IMX's young objects are copied from the nursery through two survivor
+ * spaces before they reach the mature space, so an object is promoted at
+ * its third nursery collection (poolimx.c, imxSpacesCreate), and objects
+ * that die within two nursery collections never reach it.  Checked, with
+ * one worker and with two, through the public interface only (no thread
+ * is registered, so nothing is pinned by a stack):
+ *  - ages: objects kept from the start move at each of the first three
+ *    nursery collections (the nursery and the survivor spaces are
+ *    copying) and never again (the mature space collects in place, and
+ *    defragmentation only happens in full collections, of which there
+ *    are none here);
+ *  - medium-lived objects: objects each kept through two nursery
+ *    collections and then dropped, 40 nursery collections' worth of
+ *    them, never start a full collection and leave the pool no larger
+ *    than a few nurseries.  When every object live at a nursery
+ *    collection was promoted, they filled the mature space until the
+ *    top generation was due (4 MiB; chain.h), and a full collection
+ *    came;
+ *  - a full collection promotes every young object at once: after one,
+ *    the kept objects do not move at nursery collections.
+ * Every kept object stays intact throughout.
+ */
+
+#include "testlib.h"
+#include "testfmt.h"
+#include "mpsavm.h"
+#include "mpscimx.h"
+#include "tarn.h"
+#include <string.h>
+
+#define KiB ((size_t)1 << 10)
+#define NURSERY_KIB 256         /* generation 0's capacity */
+#define NDATA 12                /* 128-byte objects */
+#define NKEPT 256               /* objects kept from the start */
+#define WINDOW 2048             /* medium-lived objects kept at once */
+#define AGES 2                  /* survivor spaces (IMX_AGES) */
+
+static mps_arena_t arena;
+static mps_fmt_t fmt;
+static mps_chain_t chain;
+static mps_root_t root;
+static mps_pool_t pool;
+static mps_ap_t ap;
+static mps_addr_t kept[NKEPT + WINDOW];    /* the exact root */
+static mps_addr_t seen[NKEPT];             /* kept objects' last addresses */
+static mps_word_t nextId;
+static int fullCollections;
+
+static void setUp(size_t workers)
+{
+  mps_gen_param_s params[1] = {{NURSERY_KIB, 0.9}};
+  die(mps_arena_create_k(&arena, mps_arena_class_vm(), mps_args_none), "arena");
+  die(tarn_arena_set_workers(arena, workers), "workers");
+  mps_message_type_enable(arena, mps_message_type_gc_start());
+  mps_message_type_enable(arena, mps_message_type_gc());
+  die(testfmt_create(&fmt, arena, 0), "format");
+  die(mps_chain_create(&chain, arena, 1, params), "chain");
+  memset(kept, 0, sizeof kept);
+  die(mps_root_create_table(&root, arena, mps_rank_exact(), 0, kept,
+                            NKEPT + WINDOW), "root");
+  MPS_ARGS_BEGIN(args) {
+    MPS_ARGS_ADD(args, MPS_KEY_FORMAT, fmt);
+    MPS_ARGS_ADD(args, MPS_KEY_CHAIN, chain);
+    die(mps_pool_create_k(&pool, arena, mps_class_imx(), args), "pool");
+  } MPS_ARGS_END(args);
+  die(mps_ap_create_k(&ap, pool, mps_args_none), "ap");
+  nextId = 0;
+  fullCollections = 0;
+}
+
+static void tearDown(void)
+{
+  mps_arena_park(arena);
+  mps_ap_destroy(ap);
+  mps_root_destroy(root);
+  mps_pool_destroy(pool);
+  mps_chain_destroy(chain);
+  mps_fmt_destroy(fmt);
+  mps_arena_destroy(arena);
+}
+
+static testobj_t alloc(void)
+{
+  testobj_t obj;
+  die(testobj_alloc(&obj, ap, nextId++, 1, NDATA), "alloc");
+  return obj;
+}
+
+/* Count the full collections started, and say whether a collection
+ * ended, since the last call. */
+static int collectionEnded(void)
+{
+  mps_message_t m;
+  int ended = 0;
+  while (mps_message_get(&m, arena, mps_message_type_gc_start())) {
+    if (strstr(mps_message_gc_start_why(arena, m), "oldest generation") != NULL)
+      ++fullCollections;
+    mps_message_discard(arena, m);
+  }
+  while (mps_message_get(&m, arena, mps_message_type_gc())) {
+    ended = 1;
+    mps_message_discard(arena, m);
+  }
+  return ended;
+}
+
+/* Allocate garbage until a collection has ended. */
+static void nurseryCollection(void)
+{
+  size_t n = 0;
+  while (!collectionEnded()) {
+    (void)alloc();
+    ++n;
+    check(n < 64 * NURSERY_KIB * KiB / testobj_size(1, NDATA));
+  }
+}
+
+/* How many of the objects kept from the start moved since the last
+ * call (each must be intact). */
+static size_t keptMoved(void)
+{
+  size_t i, moved = 0;
+  for (i = 0; i < NKEPT; ++i) {
+    check(testobj_ok(kept[i]));
+    check(((testobj_t)kept[i])->id == i);
+    if (kept[i] != seen[i])
+      ++moved;
+    seen[i] = kept[i];
+  }
+  return moved;
+}
+
+static void keepFromStart(void)
+{
+  size_t i;
+  for (i = 0; i < NKEPT; ++i)
+    seen[i] = kept[i] = alloc();
+}
+
+static void testAges(size_t workers)
+{
+  size_t c;
+  printf("ages, %lu worker(s):", (unsigned long)workers);
+  setUp(workers);
+  keepFromStart();
+  for (c = 1; c <= AGES + 4; ++c) {
+    size_t moved;
+    nurseryCollection();
+    moved = keptMoved();
+    printf(" %lu", (unsigned long)moved);
+    if (c <= AGES + 1)
+      check(moved == NKEPT);    /* copied out of a young space */
+    else
+      check(moved == 0);        /* in place in the mature space */
+  }
+  printf("\n");
+  check(fullCollections == 0);
+  tearDown();
+}
+
+/* Objects kept through two nursery collections, then dropped. */
+static void testMediumLived(size_t workers)
+{
+  size_t c, i, peak = 0;
+  printf("medium-lived, %lu worker(s):", (unsigned long)workers);
+  setUp(workers);
+  keepFromStart();
+  for (c = 0; c < 64; ++c) {
+    size_t size;
+    /* Replace the older half of the window: those have now lived
+     * through two nursery collections. */
+    for (i = (c % 2) * (WINDOW / 2); i < (c % 2 + 1) * (WINDOW / 2); ++i)
+      kept[NKEPT + i] = alloc();
+    nurseryCollection();
+    size = mps_pool_total_size(pool);
+    if (size > peak)
+      peak = size;
+  }
+  for (i = 0; i < WINDOW; ++i)
+    check(testobj_ok(kept[NKEPT + i]));
+  (void)keptMoved();
+  printf(" pool peak %lu KiB, %d full collection(s)\n",
+         (unsigned long)(peak / KiB), fullCollections);
+  check(fullCollections == 0);
+  check(peak <= 8 * NURSERY_KIB * KiB);
+  tearDown();
+}
+
+/* A full collection takes every young object to the mature space. */
+static void testFullPromotes(size_t workers)
+{
+  size_t c;
+  printf("full collection, %lu worker(s)\n", (unsigned long)workers);
+  setUp(workers);
+  keepFromStart();
+  mps_arena_collect(arena);
+  mps_arena_release(arena);
+  (void)collectionEnded();
+  check(keptMoved() == NKEPT);
+  for (c = 0; c < AGES + 2; ++c) {
+    nurseryCollection();
+    check(keptMoved() == 0);
+  }
+  tearDown();
+}
+
+int main(int argc, char *argv[])
+{
+  size_t workers;
+  testInit(argc, argv);
+  for (workers = 1; workers <= 2; ++workers) {
+    testAges(workers);
+    testMediumLived(workers);
+    testFullPromotes(workers);
+  }
+  printf("imxagetest: passed\n");
+  return 0;
+}
