@@ -24,9 +24,9 @@ extern mps_pool_class_t mps_class_imx(void);
 extern mps_pool_class_t mps_class_imxz(void);
 
 /* Whether new objects go to a copying nursery whose survivors are
- * promoted into the mark-region space of the next generation (default
- * true), or are allocated directly in the mark-region space
- * (non-generational Immix). */
+ * promoted, through two copying survivor spaces, into the mark-region
+ * space of the arena's top generation (default true), or are allocated
+ * directly in the mark-region space (non-generational Immix). */
 extern const struct mps_key_s _mps_key_IMX_NURSERY;
 #define MPS_KEY_IMX_NURSERY (&_mps_key_IMX_NURSERY)
 #define MPS_KEY_IMX_NURSERY_FIELD b
