@@ -59,6 +59,7 @@
 #include "poolams.c"
 #include "poolamc.c"
 #include "poolimx.c"
+#include "imxdefrag.c"
 #include "poolsnc.c"
 #include "poolawl.c"
 #include "dbgpool.c"

@@ -114,6 +114,12 @@ typedef struct IMXStruct {
   Size totalSize;               /* bytes of blocks */
 } IMXStruct;
 
+#define IMXSegSeg(imxseg) (&(imxseg)->segStruct)
+
+/* Choose the blocks of a mature space to evacuate in the trace about to
+ * condemn it (imxdefrag.c), and its budget of fresh blocks. */
+extern void IMXSelectCandidates(IMX imx, IMXSpace space);
+
 extern Bool IMXCheck(IMX imx);
 extern Bool IMXSegCheck(IMXSeg imxseg);
 extern Bool IMXSpaceCheck(IMXSpace space);

@@ -34,6 +34,7 @@ build() {  # name source
 build partest "$src/test/partest.c"
 build amcstress "$src/test/amcstress.c"
 build imxstress "$src/test/imxstress.c"
+build imxagetest "$src/test/imxagetest.c"
 build mixedrankstress "$src/test/mixedrankstress.c"
 build graphbench "$src/test/bench/graphbench.c"
 
@@ -55,6 +56,7 @@ for w in 2 4; do
   run $w partest
   run $w amcstress
   run $w imxstress
+  run $w imxagetest
   run $w mixedrankstress
   run $w graphbench -n 200000 -k 8 -c 2 -W 1 -p amc -w $w
   run $w graphbench -n 200000 -k 8 -c 2 -W 1 -p ams -w $w
