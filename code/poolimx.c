@@ -336,9 +336,11 @@ static Res imxSpacesCreate(IMX imx, Arena arena, Chain chain, Bool nursery)
   if (res != ResOK)
     return res;
   imx->spaces = p;
-  for (i = 0; i < imx->spaceCount; ++i)
-    imxSpaceInit(imx, i, ChainGen(chain, i + 1 < imx->spaceCount ? 0 : chain->genCount),
-                 i + 1 < imx->spaceCount);
+  for (i = 0; i < imx->spaceCount; ++i) {
+    Bool mature = nursery && i + 1 == imx->spaceCount;
+    imxSpaceInit(imx, i, ChainGen(chain, mature ? chain->genCount : 0),
+                 nursery && !mature);
+  }
   imx->allocSpace = &imx->spaces[0];
   return ResOK;
 }

@@ -19,7 +19,10 @@
  *    top generation was due (4 MiB; chain.h), and a full collection
  *    came;
  *  - a full collection promotes every young object at once: after one,
- *    the kept objects do not move at nursery collections.
+ *    the kept objects do not move at nursery collections;
+ *  - without the nursery (MPS_KEY_IMX_NURSERY false) the one space is in
+ *    generation 0, so collections of generation 0 collect it: 16 MiB of
+ *    garbage start no full collection, and the pool stays small.
  * Every kept object stays intact throughout.
  */
 
@@ -48,7 +51,7 @@ static mps_addr_t seen[NKEPT];             /* kept objects' last addresses */
 static mps_word_t nextId;
 static int fullCollections;
 
-static void setUp(size_t workers)
+static void setUp(size_t workers, mps_bool_t nursery)
 {
   mps_gen_param_s params[1] = {{NURSERY_KIB, 0.9}};
   die(mps_arena_create_k(&arena, mps_arena_class_vm(), mps_args_none), "arena");
@@ -63,6 +66,7 @@ static void setUp(size_t workers)
   MPS_ARGS_BEGIN(args) {
     MPS_ARGS_ADD(args, MPS_KEY_FORMAT, fmt);
     MPS_ARGS_ADD(args, MPS_KEY_CHAIN, chain);
+    MPS_ARGS_ADD(args, MPS_KEY_IMX_NURSERY, nursery);
     die(mps_pool_create_k(&pool, arena, mps_class_imx(), args), "pool");
   } MPS_ARGS_END(args);
   die(mps_ap_create_k(&ap, pool, mps_args_none), "ap");
@@ -143,7 +147,7 @@ static void testAges(size_t workers)
 {
   size_t c;
   printf("ages, %lu worker(s):", (unsigned long)workers);
-  setUp(workers);
+  setUp(workers, 1);
   keepFromStart();
   for (c = 1; c <= AGES + 4; ++c) {
     size_t moved;
@@ -165,7 +169,7 @@ static void testMediumLived(size_t workers)
 {
   size_t c, i, peak = 0;
   printf("medium-lived, %lu worker(s):", (unsigned long)workers);
-  setUp(workers);
+  setUp(workers, 1);
   keepFromStart();
   for (c = 0; c < 64; ++c) {
     size_t size;
@@ -193,7 +197,7 @@ static void testFullPromotes(size_t workers)
 {
   size_t c;
   printf("full collection, %lu worker(s)\n", (unsigned long)workers);
-  setUp(workers);
+  setUp(workers, 1);
   keepFromStart();
   mps_arena_collect(arena);
   mps_arena_release(arena);
@@ -206,6 +210,32 @@ static void testFullPromotes(size_t workers)
   tearDown();
 }
 
+/* Without the nursery: garbage is collected by generation 0. */
+static void testNoNursery(size_t workers)
+{
+  size_t bytes = 0, collections = 0, peak = 0;
+  printf("no nursery, %lu worker(s):", (unsigned long)workers);
+  setUp(workers, 0);
+  keepFromStart();
+  while (bytes < 64 * NURSERY_KIB * KiB) {
+    size_t size;
+    (void)alloc();
+    bytes += testobj_size(1, NDATA);
+    if (collectionEnded())
+      ++collections;
+    size = mps_pool_total_size(pool);
+    if (size > peak)
+      peak = size;
+  }
+  (void)keptMoved();
+  printf(" %lu collections, pool peak %lu KiB, %d full collection(s)\n",
+         (unsigned long)collections, (unsigned long)(peak / KiB), fullCollections);
+  check(collections >= 16);
+  check(fullCollections == 0);
+  check(peak <= 8 * NURSERY_KIB * KiB);
+  tearDown();
+}
+
 int main(int argc, char *argv[])
 {
   size_t workers;
@@ -214,6 +244,7 @@ int main(int argc, char *argv[])
     testAges(workers);
     testMediumLived(workers);
     testFullPromotes(workers);
+    testNoNursery(workers);
   }
   printf("imxagetest: passed\n");
   return 0;
