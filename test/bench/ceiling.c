@@ -10,7 +10,10 @@
  *   chase  a walk of 2 x STEPS steps through random cyclic permutations
  *          (a dependent load per step: each thread its own permutation);
  *   mix    a copy of an object per step of a walk, as a copying
- *          collector does (each thread its own permutation and buffers).
+ *          collector does (each thread its own permutation and buffers);
+ *   scan   a read of one word in every 32 bytes of 16 MiB each, which
+ *          the main thread has just written (a nursery the mutator has
+ *          just filled, marked in address order).
  * A speedup below 2 is the machine's, not the collector's: two virtual
  * CPUs that share a core, or one memory channel, cannot do better.
  *
@@ -28,6 +31,7 @@
 
 #define REPS_MAX 64
 #define OBJ_WORDS 8             /* the object copied per step in `mix` */
+#define SCAN_BYTES ((size_t)16 << 20)   /* per thread, in `scan` */
 
 typedef struct job_s {
   int kind;                     /* 0 copy, 1 chase, 2 mix */
@@ -61,6 +65,10 @@ static void *work(void *p)
       i = job->next[i];
       sum += i;
     }
+    break;
+  case 3:
+    for (k = 0; k < job->bytes; k += 32)
+      sum += (size_t)job->src[k];
     break;
   default:
     for (k = 0; k < job->steps; ++k) {
@@ -112,13 +120,24 @@ static void *alloc(size_t bytes)
 }
 
 /* Time the two jobs one after the other, and together on two threads. */
+static void refill(job_s jobs[2])
+{
+  if (jobs[0].kind == 3) {      /* written afresh by this thread */
+    memset(jobs[0].src, 2, jobs[0].bytes);
+    memset(jobs[1].src, 3, jobs[1].bytes);
+  }
+}
+
 static void measure(job_s jobs[2], double *serial, double *parallel)
 {
   pthread_t thread;
-  double t0 = now();
+  double t0;
+  refill(jobs);
+  t0 = now();
   work(&jobs[0]);
   work(&jobs[1]);
   *serial = now() - t0;
+  refill(jobs);
   t0 = now();
   if (pthread_create(&thread, NULL, work, &jobs[1]) != 0) {
     fprintf(stderr, "ceiling: cannot create a thread\n");
@@ -143,10 +162,10 @@ static double median(double *v, int n)
 
 int main(int argc, char *argv[])
 {
-  static const char *names[] = { "copy", "chase", "mix" };
+  static const char *names[] = { "copy", "chase", "mix", "scan" };
   size_t size = (size_t)128 << 20, steps = 4000000;
   int reps = 5, opt, kind, t, r;
-  job_s jobs[3][2];
+  job_s jobs[4][2];
 
   while ((opt = getopt(argc, argv, "s:n:r:")) != -1) {
     switch (opt) {
@@ -175,9 +194,12 @@ int main(int argc, char *argv[])
     jobs[2][t].kind = 2;
     jobs[2][t].objs = alloc(steps * OBJ_WORDS * sizeof(size_t));
     jobs[2][t].to = alloc(steps * OBJ_WORDS * sizeof(size_t));
+    jobs[3][t].kind = 3;
+    jobs[3][t].src = alloc(SCAN_BYTES);
+    jobs[3][t].bytes = SCAN_BYTES;
   }
   printf("ceiling: the same work on one thread and on two (medians of %d)\n", reps);
-  for (kind = 0; kind < 3; ++kind) {
+  for (kind = 0; kind < 4; ++kind) {
     double serial[REPS_MAX], parallel[REPS_MAX], s, p;
     for (r = 0; r < reps; ++r)
       measure(jobs[kind], &serial[r], &parallel[r]);
