@@ -78,7 +78,12 @@
 
 #define PAR_MAX_WORKERS 16      /* a cap on threads per arena */
 #define PAR_PACKET_ENTRIES 169  /* a packet is about 4 KiB */
-#define PAR_REGIONS 4           /* bump regions per worker */
+/* Bump regions per worker: one per destination a phase copies into at
+ * once.  IMX has three (two survivor spaces and the mature space), so a
+ * client with IMX and IMXZ (or IMX and AMC) needs six; with four, a worker
+ * scanning old objects that refer to young ones of every age closed a
+ * region at nearly every copy, each leaving its last line part-used. */
+#define PAR_REGIONS 8
 #define PAR_RUN_SIZE ((Size)4096) /* bytes of a region scanned at once */
 
 typedef struct ParStruct *Par;

@@ -387,6 +387,7 @@ static Res imxInitCommon(Pool pool, Arena arena, ArgList args, Bool scanned)
   if (res != ResOK)
     goto failSpaces;
   imx->totalSize = 0;
+  imx->promoteAll = FALSE;
   imx->sig = IMXSig;
   AVERT(IMX, imx);
   return ResOK;
@@ -566,18 +567,19 @@ static void imxReleaseLines(IMX imx, Seg seg, Addr from, Addr limit)
   VG_NOACCESS(imxLineAddr(imx, seg, b), (Size)(l - b) << imx->lineShift);
 }
 
-/* Find a run of at least n free lines in a block of a mark-region
- * space, starting at *cursorIO.  For the mutator, blocks being traced
- * are left alone (a white block's new objects would look dead; a grey
- * one's would not be scanned); the collector may copy into any block not
- * being evacuated. */
+/* Find a run of at least n free lines in a block of a space, starting
+ * at *cursorIO.  For the mutator (mark-region spaces only), blocks being
+ * traced are left alone (a white block's new objects would look dead; a
+ * grey one's would not be scanned); the collector may copy into any
+ * block not being evacuated (in a survivor space, those it made in this
+ * trace). */
 static Seg imxFindLines(Index *bReturn, Index *lReturn, IMXSpace space, Ring *cursorIO,
                         Count n, Bool forMutator)
 {
   Ring head = &space->blockRing;
   Ring node = *cursorIO;
   Count i;
-  AVER(!space->nursery);
+  AVER(!forMutator || !space->nursery);
   for (i = 0; i <= space->blocks; ++i) {
     IMXSeg imxseg;
     Seg seg;
@@ -847,15 +849,15 @@ static void imxRegionClose(IMX imx, IMXSpace space)
 
 /* Take a run of at least n free lines in space `to` for copying into,
  * [*baseReturn, *limitReturn): free lines of a block not being
- * evacuated, or else a fresh block (always, in a survivor space: its
- * blocks are all evacuated at the next collection).  Copies that
- * defragment `from` take fresh blocks only within its budget.  NULL if there is no room. */
+ * evacuated (in a survivor space, the rest of the blocks this trace
+ * made, whose regions were closed early), or else a fresh block.  Copies
+ * that defragment `from` take fresh blocks only within its budget.  NULL if there is no room. */
 static Seg imxTakeRun(Addr *baseReturn, Addr *limitReturn, IMX imx, IMXSpace to,
                       IMXSpace from, Count n)
 {
   Bool defrag = !from->nursery;
   Index b = 0, l = 0;
-  Seg seg = to->nursery ? NULL : imxFindLines(&b, &l, to, &to->evacCursor, n, FALSE);
+  Seg seg = imxFindLines(&b, &l, to, &to->evacCursor, n, FALSE);
   if (seg == NULL) {
     if (defrag && from->evacFresh + imx->blockSize > from->evacBudget)
       return NULL;
@@ -878,11 +880,12 @@ static Seg imxTakeRun(Addr *baseReturn, Addr *limitReturn, IMX imx, IMXSpace to,
 
 /* Where the survivors of space `from` go: the next space, except that a
  * full collection promotes every survivor to the mature space (so that
- * after it the young spaces are empty, as after AMC's), and that large
- * objects go there at once (imxLargeBlock). */
+ * after it the young spaces are empty, as after AMC's), that large
+ * objects go there at once (imxLargeBlock), and that every survivor does
+ * when memory is short (imxTraceEnd). */
 static IMXSpace imxCopySpace(IMX imx, IMXSpace from, Trace trace, Size size)
 {
-  if (trace->chain == NULL || size >= imx->largeSize)
+  if (trace->chain == NULL || size >= imx->largeSize || imx->promoteAll)
     return &imx->spaces[imx->spaceCount - 1];
   return from->next;
 }
@@ -894,6 +897,25 @@ static Bool imxRegionOpen(IMX imx, IMXSpace to, IMXSpace from, Count n)
   imxRegionClose(imx, to);
   r->seg = imxTakeRun(&r->init, &r->limit, imx, to, from, n);
   return r->seg != NULL;
+}
+
+/* A serial region with room for size bytes, in space `to` or, if no
+ * memory can be had for a young space, in the mature space (whose free
+ * lines need none: before the survivor spaces, every survivor went there,
+ * and a commit limit must not cost more than it did then).  NULL if
+ * neither has room. */
+static IMXRegionStruct *imxCopyRegion(IMX imx, IMXSpace to, IMXSpace from, Size size)
+{
+  Count n = (Count)((size + imx->lineSize - 1) >> imx->lineShift);
+  for (;;) {
+    IMXRegionStruct *r = &to->evac;
+    if ((r->seg != NULL && AddrOffset(r->init, r->limit) >= size)
+        || imxRegionOpen(imx, to, from, n))
+      return r;
+    if (!to->nursery)
+      return NULL;
+    to = &imx->spaces[imx->spaceCount - 1];
+  }
 }
 
 /* Record a copy, from the condemned block from, at newBase in block seg:
@@ -958,7 +980,7 @@ static Bool imxCopy(Seg seg, ScanState ss, Addr *refIO)
   Addr base = AddrSub(ref, imx->headerSize);
   Size size = AddrOffset(ref, (Addr)format->skip(ref));
   IMXSpace to = imxCopySpace(imx, from, trace, size);
-  IMXRegionStruct *r = &to->evac;
+  IMXRegionStruct *r;
   Addr newBase;
   Seg newSeg;
 
@@ -969,13 +991,11 @@ static Bool imxCopy(Seg seg, ScanState ss, Addr *refIO)
       return FALSE;
     newBase = SegBase(newSeg);
   } else {
-    if (r->seg == NULL || AddrOffset(r->init, r->limit) < size) {
-      Count n = (Count)((size + imx->lineSize - 1) >> imx->lineShift);
-      if (!imxRegionOpen(imx, to, from, n)) {
-        if (from->nursery)
-          trace->emergency = TRUE;
-        return FALSE;
-      }
+    r = imxCopyRegion(imx, to, from, size);
+    if (r == NULL) {
+      if (from->nursery)
+        trace->emergency = TRUE;
+      return FALSE;
     }
     newSeg = r->seg;
     newBase = r->init;
@@ -1068,12 +1088,17 @@ static Bool imxParAlloc(Addr *baseReturn, Seg *segReturn, ParRegion *regionRetur
     *regionReturn = NULL;
     return ok;
   }
-  r = ParWorkerRegion(w, to);
-  r->close = imxParRegionClose;
-  if ((r->seg == NULL || AddrOffset(r->init, r->limit) < size)
-      && !imxParRegionOpen(w, r, to, fromSpace,
-                           (Count)((size + imx->lineSize - 1) >> imx->lineShift)))
-    return FALSE;
+  for (;;) {                    /* as imxCopyRegion */
+    r = ParWorkerRegion(w, to);
+    r->close = imxParRegionClose;
+    if ((r->seg != NULL && AddrOffset(r->init, r->limit) >= size)
+        || imxParRegionOpen(w, r, to, fromSpace,
+                            (Count)((size + imx->lineSize - 1) >> imx->lineShift)))
+      break;
+    if (!to->nursery)
+      return FALSE;
+    to = &imx->spaces[imx->spaceCount - 1];
+  }
   *baseReturn = r->init;
   *segReturn = r->seg;
   *regionReturn = r;
@@ -1405,13 +1430,42 @@ static void imxReclaim(Pool pool, Trace trace, Seg seg)
    * out like the others. */
 }
 
+/* Is memory short for the survivor spaces?  Copying young objects
+ * through them takes fresh blocks (the young spaces never reuse a
+ * block's free lines across collections), where promoting them fills the
+ * mature space's holes: under a commit limit a nursery collection that
+ * could not copy kept its survivors in place, their blocks stayed young
+ * and mostly empty, and allocation failed for good where promoting
+ * directly kept going (a 2 MiB live set under a 3.5 MiB limit).  So the
+ * next collection promotes directly if the last one ran out of memory,
+ * or if the commit limit leaves less room than four times what
+ * generation 0 and the survivor spaces may hold (twice that was not
+ * enough: by the time it was short, too much was young to move).
+ * Without a commit limit, ResMEMORY is the only sign, and copies that
+ * find no memory for a young space go to the mature space's free lines
+ * (imxCopyRegion). */
+static Bool imxMemoryShort(IMX imx, Trace trace)
+{
+  Arena arena = PoolArena(&imx->poolStruct);
+  Size need = 4 * ChainGen(imx->chain, 0)->capacity, room;
+  Index i;
+  if (trace->emergency)
+    return TRUE;
+  for (i = 1; i + 1 < imx->spaceCount; ++i)
+    need += 4 * imx->spaces[i].pgenStruct.totalSize;
+  room = ArenaCommitLimit(arena) > ArenaCommitted(arena)
+         ? ArenaCommitLimit(arena) - ArenaCommitted(arena) : 0;
+  return room + ArenaSpareCommitted(arena) < need;
+}
+
 /* At the end of a trace the copying regions close and the cursors start
  * again from the first block (reclaim made new holes). */
 static void imxTraceEnd(Pool pool, Trace trace)
 {
   IMX imx = IMXOf(pool);
   Index i;
-  UNUSED(trace);
+  if (imx->spaceCount > 1)
+    imx->promoteAll = imxMemoryShort(imx, trace);
   for (i = 0; i < imx->spaceCount; ++i) {
     IMXSpace space = &imx->spaces[i];
     imxRegionClose(imx, space);

@@ -112,6 +112,8 @@ typedef struct IMXStruct {
   IMXSpace spaces;
   IMXSpace allocSpace;          /* where the mutator allocates: spaces[0] */
   Size totalSize;               /* bytes of blocks */
+  Bool promoteAll;              /* short of memory: survivors skip the
+                                   survivor spaces (imxCopySpace) */
 } IMXStruct;
 
 #define IMXSegSeg(imxseg) (&(imxseg)->segStruct)

@@ -22,7 +22,19 @@
  *    the kept objects do not move at nursery collections;
  *  - without the nursery (MPS_KEY_IMX_NURSERY false) the one space is in
  *    generation 0, so collections of generation 0 collect it: 16 MiB of
- *    garbage start no full collection, and the pool stays small.
+ *    garbage start no full collection, and the pool stays small;
+ *  - under a commit limit (3.5 MiB more than the arena has at the start,
+ *    a 512 KiB generation 0, one worker) a window of 20,000 medium-lived
+ *    objects (about 2 MiB) turning over while a million are allocated:
+ *    no allocation fails, and the window stays intact.  Copying survivors through the survivor spaces needs
+ *    fresh blocks where promoting them fills the mature space's holes;
+ *    before IMX promoted directly when memory was short, allocation
+ *    failed for good after about 100,000 objects.
+ *  - many destinations: two IMX pools on one chain, two workers, and old
+ *    objects referring to young ones of both pools and every age, so a
+ *    worker copies into six spaces in turn: the pools stay small (with
+ *    four regions per worker, each copy closed one and took a fresh
+ *    block for the next: 69 MiB per pool instead of 0.6).
  * Every kept object stays intact throughout.
  */
 
@@ -31,6 +43,7 @@
 #include "mpsavm.h"
 #include "mpscimx.h"
 #include "tarn.h"
+#include <stdlib.h>
 #include <string.h>
 
 #define KiB ((size_t)1 << 10)
@@ -50,10 +63,12 @@ static mps_addr_t kept[NKEPT + WINDOW];    /* the exact root */
 static mps_addr_t seen[NKEPT];             /* kept objects' last addresses */
 static mps_word_t nextId;
 static int fullCollections;
+static size_t nurseryKiB = NURSERY_KIB;
 
 static void setUp(size_t workers, mps_bool_t nursery)
 {
-  mps_gen_param_s params[1] = {{NURSERY_KIB, 0.9}};
+  mps_gen_param_s params[1] = {{0, 0.9}};
+  params[0].mps_capacity = nurseryKiB;
   die(mps_arena_create_k(&arena, mps_arena_class_vm(), mps_args_none), "arena");
   die(tarn_arena_set_workers(arena, workers), "workers");
   mps_message_type_enable(arena, mps_message_type_gc_start());
@@ -236,6 +251,94 @@ static void testNoNursery(size_t workers)
   tearDown();
 }
 
+/* Medium-lived objects under a commit limit. */
+static void testCommitLimit(size_t workers)
+{
+  static mps_addr_t window[20000];
+  size_t i, n = getenv("TARN_UNDER_VALGRIND") != NULL ? 300000 : 1000000;
+  mps_root_t windowRoot;
+  printf("commit limit, %lu worker(s)\n", (unsigned long)workers);
+  nurseryKiB = 2 * NURSERY_KIB;
+  setUp(workers, 1);
+  nurseryKiB = NURSERY_KIB;
+  memset(window, 0, sizeof window);
+  die(mps_root_create_table(&windowRoot, arena, mps_rank_exact(), 0, window, 20000),
+      "window root");
+  die(mps_arena_commit_limit_set(arena, mps_arena_committed(arena) + 3584 * KiB),
+      "commit limit");
+  for (i = 0; i < n; ++i) {
+    testobj_t obj;
+    mps_res_t res = testobj_alloc(&obj, ap, i, 0, 10);
+    if (res != MPS_RES_OK)
+      printf("  allocation %lu failed: %d\n", (unsigned long)i, res);
+    check(res == MPS_RES_OK);
+    if (i % 3 == 0)
+      window[(i / 3) % 20000] = obj;
+  }
+  for (i = 0; i < 20000; ++i) {
+    check(testobj_ok(window[i]));
+    check(((testobj_t)window[i])->id % 3 == 0);
+  }
+  mps_root_destroy(windowRoot);
+  tearDown();
+}
+
+/* Copies into six destinations at once, in a parallel phase. */
+static void testManyDestinations(void)
+{
+  enum { NH = 16, NREFS = 400 };
+  mps_pool_t poolB;
+  mps_ap_t apB;
+  size_t r, h, j, size, peak = 0;
+  printf("many destinations, 2 workers:");
+  setUp(2, 1);
+  mps_arena_pause_time_set(arena, 1e9);         /* parallel phases */
+  MPS_ARGS_BEGIN(args) {
+    MPS_ARGS_ADD(args, MPS_KEY_FORMAT, fmt);
+    MPS_ARGS_ADD(args, MPS_KEY_CHAIN, chain);
+    die(mps_pool_create_k(&poolB, arena, mps_class_imx(), args), "pool B");
+  } MPS_ARGS_END(args);
+  die(mps_ap_create_k(&apB, poolB, mps_args_none), "ap B");
+  for (h = 0; h < NH; ++h) {
+    testobj_t obj;
+    die(testobj_alloc(&obj, ap, nextId++, NREFS, 0), "holder");
+    kept[h] = obj;
+  }
+  mps_arena_collect(arena);     /* the holders go to the mature space */
+  mps_arena_release(arena);
+  (void)collectionEnded();
+  for (r = 0; r < 12; ++r) {
+    for (h = 0; h < NH; ++h)
+      for (j = 0; j < NREFS; ++j)
+        if ((j / 2) % 3 == r % 3) {
+          testobj_t obj;
+          die(testobj_alloc(&obj, j % 2 ? apB : ap, nextId++, 0, 2), "young");
+          ((testobj_t)kept[h])->refs[j] = obj;
+        }
+    nurseryCollection();
+    size = mps_pool_total_size(pool) + mps_pool_total_size(poolB);
+    if (size > peak)
+      peak = size;
+  }
+  for (h = 0; h < NH; ++h) {
+    check(testobj_ok(kept[h]));
+    for (j = 0; j < NREFS; ++j) {
+      testobj_t obj = ((testobj_t)kept[h])->refs[j];
+      check(obj == NULL || testobj_ok(obj));
+    }
+  }
+  printf(" pools' peak %lu KiB, %lu parallel phases\n", (unsigned long)(peak / KiB),
+         (unsigned long)tarn_arena_parallel_phases(arena));
+  /* (Valgrind runs one worker.) */
+  check(tarn_arena_parallel_phases(arena) > 0 || getenv("TARN_UNDER_VALGRIND") != NULL);
+  check(peak <= 4096 * KiB);
+  mps_arena_park(arena);
+  mps_ap_destroy(apB);
+  mps_pool_destroy(poolB);
+  memset(kept, 0, sizeof kept);
+  tearDown();
+}
+
 int main(int argc, char *argv[])
 {
   size_t workers;
@@ -246,6 +349,8 @@ int main(int argc, char *argv[])
     testFullPromotes(workers);
     testNoNursery(workers);
   }
+  testCommitLimit(1);           /* one worker: the same run every time */
+  testManyDestinations();
   printf("imxagetest: passed\n");
   return 0;
 }
