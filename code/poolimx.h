@@ -28,11 +28,13 @@ typedef struct IMXRegionStruct {
   Addr limit;
 } IMXRegionStruct;
 
-/* A space: the blocks of one generation (poolimx.c, imxSpacesCreate).
- * In the nursery (space 0, with MPS_KEY_IMX_NURSERY) every block is
+/* A space: blocks of one age (poolimx.c, imxSpacesCreate).  In the
+ * young spaces (with MPS_KEY_IMX_NURSERY: the nursery, space 0, and the
+ * survivor spaces after it, all in generation 0) every block is
  * evacuated whole when condemned: survivors are copied into the next
- * space unless pinned.  The mature space is mark-region: survivors stay
- * in place unless their block was chosen for defragmentation. */
+ * space unless pinned.  The mature space (the last) is mark-region:
+ * survivors stay in place unless their block was chosen for
+ * defragmentation. */
 typedef struct IMXSpaceStruct {
   Sig sig;
   struct IMXStruct *imx;
@@ -108,7 +110,7 @@ typedef struct IMXStruct {
   Size lineSize;
   Shift lineShift;
   double headroom;              /* defragmentation: fresh blocks / space size */
-  Count spaceCount;             /* the chain's generations and the top; 1 without a nursery */
+  Count spaceCount;             /* nursery, survivor spaces, mature; 1 without a nursery */
   IMXSpace spaces;
   IMXSpace allocSpace;          /* where the mutator allocates: spaces[0] */
   Size totalSize;               /* bytes of blocks */
