@@ -899,23 +899,25 @@ static Bool imxRegionOpen(IMX imx, IMXSpace to, IMXSpace from, Count n)
   return r->seg != NULL;
 }
 
-/* A serial region with room for size bytes, in space `to` or, if no
- * memory can be had for a young space, in the mature space (whose free
- * lines need none: before the survivor spaces, every survivor went there,
- * and a commit limit must not cost more than it did then).  NULL if
- * neither has room. */
+/* A serial region with room for size bytes, when the one of space `to`
+ * has not: a new one there or, if no memory can be had for a young
+ * space, the mature space's (whose free lines need none: before the
+ * survivor spaces, every survivor went there, and a commit limit must
+ * not cost more than it did then).  NULL if neither has room. */
 static IMXRegionStruct *imxCopyRegion(IMX imx, IMXSpace to, IMXSpace from, Size size)
 {
   Count n = (Count)((size + imx->lineSize - 1) >> imx->lineShift);
-  for (;;) {
-    IMXRegionStruct *r = &to->evac;
-    if ((r->seg != NULL && AddrOffset(r->init, r->limit) >= size)
-        || imxRegionOpen(imx, to, from, n))
-      return r;
-    if (!to->nursery)
-      return NULL;
-    to = &imx->spaces[imx->spaceCount - 1];
-  }
+  IMXRegionStruct *r;
+  if (imxRegionOpen(imx, to, from, n))
+    return &to->evac;
+  if (!to->nursery)
+    return NULL;
+  to = &imx->spaces[imx->spaceCount - 1];
+  r = &to->evac;
+  if ((r->seg != NULL && AddrOffset(r->init, r->limit) >= size)
+      || imxRegionOpen(imx, to, from, n))
+    return r;
+  return NULL;
 }
 
 /* Record a copy, from the condemned block from, at newBase in block seg:
@@ -991,7 +993,9 @@ static Bool imxCopy(Seg seg, ScanState ss, Addr *refIO)
       return FALSE;
     newBase = SegBase(newSeg);
   } else {
-    r = imxCopyRegion(imx, to, from, size);
+    r = &to->evac;
+    if (r->seg == NULL || AddrOffset(r->init, r->limit) < size)
+      r = imxCopyRegion(imx, to, from, size);
     if (r == NULL) {
       if (from->nursery)
         trace->emergency = TRUE;
