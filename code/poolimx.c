@@ -37,9 +37,9 @@
  * lines kept, or sparsely used) are chosen as candidates, within a
  * budget of fresh blocks (MPS_KEY_IMX_DEFRAG_HEADROOM of the space's
  * size) plus the free lines of the other blocks.  Objects in candidates
- * are copied out in the same pass as marking.  Without the nursery there is one
- * mark-region space, in generation 0, and the mutator allocates straight
- * into its holes.
+ * are copied out in the same pass as marking.  Without the nursery there
+ * is one mark-region space, in generation 0, and the mutator allocates
+ * straight into its holes.
  *
  * Why a copying nursery and not sticky marks.  With sticky mark bits
  * the young objects would be allocated in the holes of mature blocks, so
@@ -851,7 +851,8 @@ static void imxRegionClose(IMX imx, IMXSpace space)
  * [*baseReturn, *limitReturn): free lines of a block not being
  * evacuated (in a survivor space, the rest of the blocks this trace
  * made, whose regions were closed early), or else a fresh block.  Copies
- * that defragment `from` take fresh blocks only within its budget.  NULL if there is no room. */
+ * that defragment `from` take fresh blocks only within its budget.  NULL
+ * if there is no room. */
 static Seg imxTakeRun(Addr *baseReturn, Addr *limitReturn, IMX imx, IMXSpace to,
                       IMXSpace from, Count n)
 {
@@ -878,6 +879,12 @@ static Seg imxTakeRun(Addr *baseReturn, Addr *limitReturn, IMX imx, IMXSpace to,
   return seg;
 }
 
+/* The mature space (with the nursery, the last; else the only space). */
+static inline IMXSpace imxMatureSpace(IMX imx)
+{
+  return &imx->spaces[imx->spaceCount - 1];
+}
+
 /* Where the survivors of space `from` go: the next space, except that a
  * full collection promotes every survivor to the mature space (so that
  * after it the young spaces are empty, as after AMC's), that large
@@ -886,7 +893,7 @@ static Seg imxTakeRun(Addr *baseReturn, Addr *limitReturn, IMX imx, IMXSpace to,
 static IMXSpace imxCopySpace(IMX imx, IMXSpace from, Trace trace, Size size)
 {
   if (trace->chain == NULL || size >= imx->largeSize || imx->promoteAll)
-    return &imx->spaces[imx->spaceCount - 1];
+    return imxMatureSpace(imx);
   return from->next;
 }
 
@@ -912,10 +919,9 @@ static IMXRegionStruct *imxCopyRegion(IMX imx, IMXSpace to, IMXSpace from, Size 
     return &to->evac;
   if (!to->nursery)
     return NULL;
-  to = &imx->spaces[imx->spaceCount - 1];
-  r = &to->evac;
+  r = &imxMatureSpace(imx)->evac;
   if ((r->seg != NULL && AddrOffset(r->init, r->limit) >= size)
-      || imxRegionOpen(imx, to, from, n))
+      || imxRegionOpen(imx, imxMatureSpace(imx), from, n))
     return r;
   return NULL;
 }
@@ -1101,7 +1107,7 @@ static Bool imxParAlloc(Addr *baseReturn, Seg *segReturn, ParRegion *regionRetur
       break;
     if (!to->nursery)
       return FALSE;
-    to = &imx->spaces[imx->spaceCount - 1];
+    to = imxMatureSpace(imx);
   }
   *baseReturn = r->init;
   *segReturn = r->seg;
@@ -1451,15 +1457,15 @@ static void imxReclaim(Pool pool, Trace trace, Seg seg)
 static Bool imxMemoryShort(IMX imx, Trace trace)
 {
   Arena arena = PoolArena(&imx->poolStruct);
-  Size need = 4 * ChainGen(imx->chain, 0)->capacity, room;
+  Size young = ChainGen(imx->chain, 0)->capacity, room;
   Index i;
   if (trace->emergency)
     return TRUE;
-  for (i = 1; i + 1 < imx->spaceCount; ++i)
-    need += 4 * imx->spaces[i].pgenStruct.totalSize;
+  for (i = 1; i + 1 < imx->spaceCount; ++i)     /* the survivor spaces */
+    young += imx->spaces[i].pgenStruct.totalSize;
   room = ArenaCommitLimit(arena) > ArenaCommitted(arena)
          ? ArenaCommitLimit(arena) - ArenaCommitted(arena) : 0;
-  return room + ArenaSpareCommitted(arena) < need;
+  return room + ArenaSpareCommitted(arena) < 4 * young;
 }
 
 /* At the end of a trace the copying regions close and the cursors start
