@@ -540,7 +540,7 @@ static Res msFixParallel(Seg seg, ScanState ss, Index i)
       __atomic_store_n(&msseg->greyLow, (Index)0, __ATOMIC_RELAXED);
       __atomic_store_n(&msseg->hasGrey, TRUE, __ATOMIC_RELAXED);
     }
-    if (ParGreyObject(ss->worker, seg, msseg->greyTable, msseg->greySummary,
+    if (ParGreyObject(ss, seg, msseg->greyTable, msseg->greySummary,
                       &msseg->parQueued, i))
       return ResOK;
   }

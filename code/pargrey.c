@@ -18,7 +18,7 @@ static inline Addr pgAddr(Seg seg, Index i)
   return AddrAdd(SegBase(seg), (Size)i << SegPool(seg)->alignShift);
 }
 
-Bool ParGreyObject(ParWorker w, Seg seg, Word *bits, Word *summary, Bool *queued, Index i)
+Bool ParGreyObject(ScanState ss, Seg seg, Word *bits, Word *summary, Bool *queued, Index i)
 {
   Index k = i >> WORD_SHIFT;
   Word *sum = &summary[k >> WORD_SHIFT];
@@ -26,11 +26,17 @@ Bool ParGreyObject(ParWorker w, Seg seg, Word *bits, Word *summary, Bool *queued
   (void)__atomic_fetch_or(&bits[k], (Word)1 << (i & (WORD_WIDTH - 1)), __ATOMIC_SEQ_CST);
   if ((__atomic_load_n(sum, __ATOMIC_SEQ_CST) & sumBit) == 0)
     (void)__atomic_fetch_or(sum, sumBit, __ATOMIC_SEQ_CST);
+  /* This worker's scan of the segment will go back for it. */
+  if (seg == ss->greySeg) {
+    if (i < ss->greyLow)
+      ss->greyLow = i;
+    return TRUE;
+  }
   /* Read before written: most fixes find an entry queued, and writing the
    * flag every time would take its line from the workers reading it. */
   return __atomic_load_n(queued, __ATOMIC_SEQ_CST)
          || __atomic_exchange_n(queued, TRUE, __ATOMIC_SEQ_CST)
-         || ParPushGreys(w, seg);
+         || ParPushGreys(ss->worker, seg);
 }
 
 void ParGreyMarked(Word *bits, Word *summary, const Word *marks, Count grains)
@@ -124,6 +130,20 @@ static void pgTakeAhead(PGScanStruct *pg)
   }
 }
 
+/* Take the lowest of the words ahead: a word this scan greyed behind
+ * itself (which it went back for) comes before those it took earlier. */
+static void pgTakeLowest(PGScanStruct *pg, Index *wReturn, Word *bitsReturn)
+{
+  Index k, min = 0;
+  for (k = 1; k < pg->count; ++k)
+    if (pg->ahead[k].w < pg->ahead[min].w)
+      min = k;
+  *wReturn = pg->ahead[min].w;
+  *bitsReturn = pg->ahead[min].bits;
+  --pg->count;
+  pg->ahead[min] = pg->ahead[pg->count];
+}
+
 /* Scan the grey objects of word w (bits), in runs; a run that goes on
  * into later words takes their grey bits as it reaches them. */
 static Res pgScanWord(ScanState ss, PGScanStruct *pg, Index w, Word bits)
@@ -171,23 +191,30 @@ Res ParGreyScan(ScanState ss, Seg seg, Word *bits, Word *summary, Bool *queued, 
   pg.words = BT_WORDS(grains);
   pg.search = 0;
   pg.count = 0;
+  ss->greySeg = seg;
+  ss->greyLow = grains;
   (void)__atomic_exchange_n(queued, FALSE, __ATOMIC_SEQ_CST);
   for (;;) {
-    Index w, k;
+    Index w;
     Word wbits;
     Res res;
     pgTakeAhead(&pg);
-    if (pg.count == 0)
+    if (pg.count == 0) {
+      ss->greySeg = NULL;
       return ResOK;
-    w = pg.ahead[0].w;
-    wbits = pg.ahead[0].bits;
-    --pg.count;
-    for (k = 0; k < pg.count; ++k) {
-      pg.ahead[k].w = pg.ahead[k + 1].w;
-      pg.ahead[k].bits = pg.ahead[k + 1].bits;
     }
+    pgTakeLowest(&pg, &w, &wbits);
     res = pgScanWord(ss, &pg, w, wbits);
-    if (res != ResOK)
+    if (res != ResOK) {
+      ss->greySeg = NULL;
       return res;
+    }
+    /* Go back to what this scan greyed behind itself. */
+    if (ss->greyLow < grains) {
+      Index low = ss->greyLow >> WORD_SHIFT;
+      ss->greyLow = grains;
+      if (low < pg.search)
+        pg.search = low;
+    }
   }
 }

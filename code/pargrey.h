@@ -10,6 +10,17 @@
  * one worker that took its bit.  Runs of consecutive grey objects are
  * scanned in one call of the format, in address order, as serially.
  *
+ * A worker that greys an object in the segment it is scanning does not
+ * queue the segment: it notes the lowest such grain (ScanState greySeg,
+ * greyLow) and its scan goes back for it after the current run, taking
+ * the lowest word it has next, as the serial scan goes back to the
+ * lowest grey object (marksweep.c).  So a tree whose children precede
+ * their parent is scanned near where the last scan was, in cache.
+ * Queued instead, each such object waited for a later entry that found
+ * the segment's grey objects spread over it, and the parallel scan by
+ * one worker cost 1.7 times the serial scan on treebench's AMS heap
+ * (test/bench/README.md, "Going back for grey objects").
+ *
  * `summary` has a bit per word of `bits` that may be non-zero, so that a
  * segment queued for a few objects is not read whole (a random graph's
  * segments are scanned many times, a few objects each time).  The pool
@@ -33,9 +44,10 @@
 #include "parallel.h"
 
 /* Grey the object at grain i (its mark already claimed by the caller)
- * and queue the segment.  FALSE if no entry could be queued: the caller
- * must have the segment greyed after the phase (parRegrey). */
-extern Bool ParGreyObject(ParWorker w, Seg seg, Word *bits, Word *summary,
+ * and queue the segment, unless ss is scanning it.  FALSE if no entry
+ * could be queued: the caller must have the segment greyed after the
+ * phase (parRegrey). */
+extern Bool ParGreyObject(ScanState ss, Seg seg, Word *bits, Word *summary,
                           Bool *queued, Index i);
 
 /* After a phase (serially): grey every marked object, for a segment

@@ -1132,7 +1132,7 @@ static void imxParMark(ScanState ss, Seg seg, Index i)
     __atomic_store_n(&imxseg->greyLow, (Index)0, __ATOMIC_RELAXED);
     __atomic_store_n(&imxseg->hasGrey, TRUE, __ATOMIC_RELAXED);
   }
-  if (!ParGreyObject(ss->worker, seg, imxseg->greys, imxseg->greySummary,
+  if (!ParGreyObject(ss, seg, imxseg->greys, imxseg->greySummary,
                      &imxseg->parQueued, i))
     __atomic_store_n(&seg->parRegrey, TRUE, __ATOMIC_RELAXED);
 }

@@ -36,6 +36,7 @@ Bool ScanStateCheck(ScanState ss)
 {
   CHECKS(ScanState, ss);
   CHECKL(ss->rank < RANK_LIMIT);
+  CHECKL(ss->greySeg == NULL || ss->worker != NULL);
   CHECKL(ss->ssStruct._zs == ss->arena->zoneShift);
   return TRUE;
 }
@@ -62,6 +63,8 @@ void ScanStateInit(ScanState ss, TraceSet traces, Arena arena, Rank rank, ZoneSe
   ss->unfixedSummary = ZoneSetEMPTY;
   ss->walkClosure = NULL;
   ss->worker = NULL;
+  ss->greySeg = NULL;
+  ss->greyLow = 0;
   ss->sig = ScanStateSig;
 }
 

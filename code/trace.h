@@ -59,6 +59,8 @@ typedef struct ScanStateStruct {
   Size scannedSize;             /* statistics */
   Count fixRefs;
   struct ParWorkerStruct *worker; /* a parallel phase's worker, or NULL */
+  Seg greySeg;                  /* the segment ParGreyScan is scanning */
+  Index greyLow;                /* ... lowest grain it greyed there */
 } ScanStateStruct;
 
 #define ScanStateOf(mps_ss) ((ScanState)(void *)(mps_ss))
