@@ -306,6 +306,11 @@ static Bool parSomeoneStarves(Par par)
          && __atomic_load_n(&par->sharedCount, __ATOMIC_RELAXED) == 0;
 }
 
+Bool ParSomeoneStarves(ParWorker w)
+{
+  return parSomeoneStarves(w->par);
+}
+
 /* Give half of a packet to the shared list, for an idle worker. */
 static void parShareHalf(ParWorker w)
 {
@@ -523,7 +528,8 @@ static Bool parTake(ParWorker w, ParEntryStruct *entryReturn)
   for (;;) {
     ParPacket p = w->packet;
     /* A stop is seen at the next entry, so a phase overruns its
-     * deadline by at most one entry's scan. */
+     * deadline by at most one entry's scan (a grey segment's scan goes
+     * on while it finds grey objects it greyed itself: pargrey.h). */
     if (__atomic_load_n(&par->stop, __ATOMIC_RELAXED))
       return FALSE;
     if (p != NULL && p->count > 0) {
@@ -607,6 +613,7 @@ static void parWork(ParWorker w)
   Count n = 0;
   while (parTake(w, &e)) {
     par->process(w, &w->ss, e.seg, e.client, e.limit);
+    AVER(w->ss.greySeg == NULL);  /* ParGreyScan has returned */
     /* Only the coordinator reads the clock: mps_clock is the client's
      * plinth, which need not be callable from other threads. */
     if (w->index == 0 && (++n & 31) == 0 && par->deadline != CLOCK_NEVER

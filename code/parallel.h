@@ -196,6 +196,10 @@ extern void ParCountPreserved(ParWorker w, Seg seg, Size size);
  * coordinator)?  For the event writer (event.c). */
 extern Bool ParIsWorkerThread(void);
 
+/* Is some worker idle with nothing on offer?  (A worker that could keep
+ * work to itself shares it instead.) */
+extern Bool ParSomeoneStarves(ParWorker w);
+
 /* Atomic bit operations on bit tables (BT), for marks and claims.  Each
  * returns whether the bit was set before. */
 static inline Bool ParBTTestAndSet(Word *bt, Index i)

@@ -26,11 +26,13 @@ Bool ParGreyObject(ScanState ss, Seg seg, Word *bits, Word *summary, Bool *queue
   (void)__atomic_fetch_or(&bits[k], (Word)1 << (i & (WORD_WIDTH - 1)), __ATOMIC_SEQ_CST);
   if ((__atomic_load_n(sum, __ATOMIC_SEQ_CST) & sumBit) == 0)
     (void)__atomic_fetch_or(sum, sumBit, __ATOMIC_SEQ_CST);
-  /* This worker's scan of the segment will go back for it. */
+  /* This worker's scan of the segment will go back for it, and need not
+   * queue the segment unless another worker has nothing to do. */
   if (seg == ss->greySeg) {
     if (i < ss->greyLow)
       ss->greyLow = i;
-    return TRUE;
+    if (!ParSomeoneStarves(ss->worker))
+      return TRUE;
   }
   /* Read before written: most fixes find an entry queued, and writing the
    * flag every time would take its line from the workers reading it. */
@@ -191,6 +193,7 @@ Res ParGreyScan(ScanState ss, Seg seg, Word *bits, Word *summary, Bool *queued, 
   pg.words = BT_WORDS(grains);
   pg.search = 0;
   pg.count = 0;
+  AVER(ss->greySeg == NULL);    /* not nested: greyLow is this scan's */
   ss->greySeg = seg;
   ss->greyLow = grains;
   (void)__atomic_exchange_n(queued, FALSE, __ATOMIC_SEQ_CST);

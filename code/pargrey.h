@@ -11,7 +11,9 @@
  * scanned in one call of the format, in address order, as serially.
  *
  * A worker that greys an object in the segment it is scanning does not
- * queue the segment: it notes the lowest such grain (ScanState greySeg,
+ * queue the segment (unless another worker is idle with nothing on
+ * offer: then the segment is queued, to be shared): it notes the lowest
+ * such grain (ScanState greySeg,
  * greyLow) and its scan goes back for it after the current run, taking
  * the lowest word it has next, as the serial scan goes back to the
  * lowest grey object (marksweep.c).  So a tree whose children precede
