@@ -846,6 +846,12 @@ Bool ParPushGreys(ParWorker w, Seg seg)
   NOTREACHED;
   return FALSE;
 }
+Bool ParSomeoneStarves(ParWorker w)
+{
+  UNUSED(w);
+  NOTREACHED;                   /* only workers grey */
+  return FALSE;
+}
 void ParLock(ParWorker w) { UNUSED(w); }
 void ParUnlock(ParWorker w) { UNUSED(w); }
 void ParRegionFlush(ParWorker w, ParRegion r)
