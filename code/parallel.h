@@ -61,8 +61,12 @@
  * costs that made two workers slower than one were entries per object,
  * a struct copy that stalled on store forwarding, the Par lock taken for
  * every small to-space segment, and bits of one object in two cache
- * lines; the remaining limit is the memory system (a worker reading what
- * the mutator's core just wrote).
+ * lines; a mark-in-place scan that left the objects it greyed behind it
+ * to a later entry (pargrey.h); and, for IMX, a commit (a system call)
+ * for nearly every block taken under the Par lock (the arena now commits
+ * ahead).  The remaining limit is the memory system (a worker reading
+ * what the mutator's core just wrote, or copying into pages never
+ * touched, each first touch a page fault).
  */
 
 #ifndef tarn_parallel_h
