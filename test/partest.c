@@ -14,6 +14,9 @@
  *   chain: a long singly linked list in AMC, with no parallelism in it
  *          at all: the one packet of work passes from worker to worker,
  *          and the phase must end when the list does;
+ *   backward: a tree and a list whose references go to older objects,
+ *          at lower addresses, in AMS and in IMX (marked in place):
+ *          a worker's scan must go back for what it greyed behind it;
  *   mixed: a random graph over AMC, AMS, IMX and LO (atomic marks),
  *          checked the same way.
  * Each shape is collected many times with mps_arena_collect (a slice that
@@ -128,9 +131,9 @@ static void treeLinks(size_t n)
       setRef(objs[i], c, 4 * i + 1 + c < n ? objs[4 * i + 1 + c] : NULL);
 }
 
-static void endBuild(void)
+static void endBuild(size_t rootIndex)
 {
-  rootTable[0] = objs[0];
+  rootTable[0] = objs[rootIndex];
   memset(objs, 0, sizeof objs);
   mps_arena_release(arena);
 }
@@ -146,7 +149,7 @@ static size_t buildHot(mps_ap_t ap, size_t n, size_t hot)
   for (i = 0; i < n; ++i)
     for (k = 4; k < MAXREFS; ++k)
       setRef(objs[i], k, objs[n - 1 - testRnd(hot)]);
-  endBuild();
+  endBuild(0);
   return n;
 }
 
@@ -159,7 +162,29 @@ static size_t buildChain(size_t n)
     (void)make(amcAp, 1, 1);
   for (i = 0; i < n; ++i)
     setRef(objs[i], 0, i + 1 < n ? objs[i + 1] : NULL);
-  endBuild();
+  endBuild(0);
+  return n;
+}
+
+/* References to older objects (lower addresses): a 4-ary tree whose
+ * children were allocated before their parent, root last, and a list
+ * from each object to the one allocated before it, in one mark-in-place
+ * pool (AMS, or IMX once full collections have promoted it).  A worker
+ * marks objects behind the place it is scanning in its own segment, and
+ * must go back for them (pargrey.h). */
+static size_t buildBackward(mps_ap_t ap, size_t n)
+{
+  size_t j, c;
+  beginBuild();
+  for (j = 0; j < n; ++j)
+    (void)make(ap, 5, 1);
+  for (j = 0; j < n; ++j) {
+    testobj_t node = objs[n - 1 - j];
+    for (c = 0; c < 4; ++c)
+      setRef(node, c, 4 * j + 1 + c < n ? objs[n - 1 - (4 * j + 1 + c)] : NULL);
+    setRef(node, 4, j + 1 < n ? objs[n - 2 - j] : NULL);
+  }
+  endBuild(n - 1);
   return n;
 }
 
@@ -181,7 +206,7 @@ static size_t buildMixed(size_t n)
   for (i = 0; i < tree; ++i)
     for (k = 4; k < MAXREFS; ++k)
       setRef(objs[i], k, testRnd(3) == 0 ? NULL : objs[testRnd(n)]);
-  endBuild();
+  endBuild(0);
   return tree;
 }
 
@@ -270,6 +295,8 @@ int main(int argc, char *argv[])
     collectAndVerify(6, n);
   }
   collectAndVerify(4, buildChain(MAXOBJ));
+  collectAndVerify(4, buildBackward(amsAp, MAXOBJ));
+  collectAndVerify(4, buildBackward(imxAp, MAXOBJ));
   for (round = 0; round < 3; ++round) {
     size_t n = buildMixed(MAXOBJ);
     collectAndVerify(4, n);
