@@ -60,6 +60,7 @@
 #include "poolamc.c"
 #include "poolimx.c"
 #include "imxdefrag.c"
+#include "imxpar.c"
 #include "poolsnc.c"
 #include "poolawl.c"
 #include "dbgpool.c"

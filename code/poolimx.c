@@ -63,7 +63,7 @@
  * (AMS): as with AMC, an already moved object cannot be pinned.  Large
  * objects (a quarter block or more) get a block of their own; one that
  * survives the nursery is copied once, into a block of its own in the
- * mature space (imxLargeBlock), and never moves after that.  A nursery
+ * mature space (IMXLargeBlock), and never moves after that.  A nursery
  * block kept for pinned objects, large or not, stays in the nursery (see
  * imxReclaim).  If copying finds no memory the object is
  * marked in place: marking needs none (contract 27.19).
@@ -71,7 +71,7 @@
  * Parallel tracing.  Workers mark in place with atomic bit operations
  * and share a block's grey objects as AMS does (pargrey.h); an object in
  * an evacuated block is claimed, so exactly one worker copies it, into a
- * region of free lines of its own (see "Parallel tracing" below).
+ * region of free lines of its own (imxpar.c).
  *
  * IMXZ is the same class for objects without references (as AMCZ is to
  * AMC): its blocks have an empty rank set, so they are never grey and
@@ -101,8 +101,6 @@
 ARG_DEFINE_KEY(IMX_NURSERY);
 ARG_DEFINE_KEY(IMX_DEFRAG_HEADROOM);
 
-#define IMXOf(pool) ((IMX)(void *)(pool))
-#define IMXSegOf(seg) ((IMXSeg)(void *)(seg))
 
 Bool IMXSpaceCheck(IMXSpace space)
 {
@@ -149,33 +147,6 @@ Bool IMXSegCheck(IMXSeg imxseg)
   CHECKL(imxseg->greyLow <= imxseg->grains);
   CHECKL(imxseg->copyScan <= imxseg->copyLimit);
   return TRUE;
-}
-
-/* Addresses, grains and lines */
-
-static inline Index imxIndex(Seg seg, Addr addr)
-{
-  return (Index)(AddrOffset(SegBase(seg), addr) >> SegPool(seg)->alignShift);
-}
-
-static inline Addr imxAddr(Seg seg, Index i)
-{
-  return AddrAdd(SegBase(seg), (Size)i << SegPool(seg)->alignShift);
-}
-
-static inline Index imxLine(IMX imx, Seg seg, Addr addr)
-{
-  return (Index)(AddrOffset(SegBase(seg), addr) >> imx->lineShift);
-}
-
-static inline Addr imxLineAddr(IMX imx, Seg seg, Index l)
-{
-  return AddrAdd(SegBase(seg), (Size)l << imx->lineShift);
-}
-
-static inline Trace imxTrace(ScanState ss)
-{
-  return ArenaTrace(ss->arena, (TraceId)__builtin_ctz(ss->traces));
 }
 
 /* The end of the committed objects of the region being filled. */
@@ -552,7 +523,7 @@ static void imxTakeLines(IMX imx, Seg seg, Index b, Index l)
 }
 
 /* Give back the whole lines of [from, limit) (limit is line-aligned). */
-static void imxReleaseLines(IMX imx, Seg seg, Addr from, Addr limit)
+void IMXReleaseLines(IMX imx, Seg seg, Addr from, Addr limit)
 {
   IMXSeg imxseg = IMXSegOf(seg);
   Index b = imxLine(imx, seg, AddrAlignUp(from, imx->lineSize));
@@ -685,7 +656,7 @@ static void imxBufferEmpty(Pool pool, Buffer buffer, Addr init, Addr limit)
   /* A mature block may get other regions later: record this one now. */
   imxseg->recLimit = init;
   imxRecord(seg);
-  imxReleaseLines(imx, seg, init, limit);
+  IMXReleaseLines(imx, seg, init, limit);
 }
 
 static Size imxTotalSize(Pool pool)
@@ -721,7 +692,7 @@ static Res imxWhiten(Pool pool, Trace trace, Seg seg)
   memset(imxseg->lineMark, 0, imxseg->lines);
   imxseg->hasGrey = imxseg->allGrey = imxseg->parQueued = FALSE;
   imxseg->greyLow = imxseg->grains;
-  /* Large objects leave the nursery too (imxLargeBlock), but do not move
+  /* Large objects leave the nursery too (IMXLargeBlock), but do not move
    * in the mature space. */
   imxseg->evacuate = imxseg->space->nursery || (imxseg->candidate && !imxseg->large);
   AVER(imxseg->claims == NULL);
@@ -841,7 +812,7 @@ static void imxRegionClose(IMX imx, IMXSpace space)
 {
   IMXRegionStruct *r = &space->evac;
   if (r->seg != NULL) {
-    imxReleaseLines(imx, r->seg, r->init, r->limit);
+    IMXReleaseLines(imx, r->seg, r->init, r->limit);
     r->seg = NULL;
     r->init = r->limit = NULL;
   }
@@ -853,7 +824,7 @@ static void imxRegionClose(IMX imx, IMXSpace space)
  * made, whose regions were closed early), or else a fresh block.  Copies
  * that defragment `from` take fresh blocks only within its budget.  NULL
  * if there is no room. */
-static Seg imxTakeRun(Addr *baseReturn, Addr *limitReturn, IMX imx, IMXSpace to,
+Seg IMXTakeRun(Addr *baseReturn, Addr *limitReturn, IMX imx, IMXSpace to,
                       IMXSpace from, Count n)
 {
   Bool defrag = !from->nursery;
@@ -879,18 +850,13 @@ static Seg imxTakeRun(Addr *baseReturn, Addr *limitReturn, IMX imx, IMXSpace to,
   return seg;
 }
 
-/* The mature space (with the nursery, the last; else the only space). */
-static inline IMXSpace imxMatureSpace(IMX imx)
-{
-  return &imx->spaces[imx->spaceCount - 1];
-}
 
 /* Where the survivors of space `from` go: the next space, except that a
  * full collection promotes every survivor to the mature space (so that
  * after it the young spaces are empty, as after AMC's), that large
- * objects go there at once (imxLargeBlock), and that every survivor does
+ * objects go there at once (IMXLargeBlock), and that every survivor does
  * when memory is short (imxTraceEnd). */
-static IMXSpace imxCopySpace(IMX imx, IMXSpace from, Trace trace, Size size)
+IMXSpace IMXCopySpace(IMX imx, IMXSpace from, Trace trace, Size size)
 {
   if (trace->chain == NULL || size >= imx->largeSize || imx->promoteAll)
     return imxMatureSpace(imx);
@@ -902,7 +868,7 @@ static Bool imxRegionOpen(IMX imx, IMXSpace to, IMXSpace from, Count n)
 {
   IMXRegionStruct *r = &to->evac;
   imxRegionClose(imx, to);
-  r->seg = imxTakeRun(&r->init, &r->limit, imx, to, from, n);
+  r->seg = IMXTakeRun(&r->init, &r->limit, imx, to, from, n);
   return r->seg != NULL;
 }
 
@@ -962,7 +928,7 @@ static void imxNoteCopy(Trace trace, Seg from, Seg seg, Addr newBase, Size size)
  * zones, and every older block referring to it, and itself, would then
  * be scanned at every nursery collection (a vector of 30,000 references
  * is scanned whole).  Copying it once costs less. */
-static Bool imxLargeBlock(Seg *segReturn, IMX imx, IMXSpace to, Seg seg, Size size)
+Bool IMXLargeBlock(Seg *segReturn, IMX imx, IMXSpace to, Seg seg, Size size)
 {
   Seg newSeg;
   AVER(IMXSegOf(seg)->space->nursery);
@@ -987,7 +953,7 @@ static Bool imxCopy(Seg seg, ScanState ss, Addr *refIO)
   Addr ref = *refIO;
   Addr base = AddrSub(ref, imx->headerSize);
   Size size = AddrOffset(ref, (Addr)format->skip(ref));
-  IMXSpace to = imxCopySpace(imx, from, trace, size);
+  IMXSpace to = IMXCopySpace(imx, from, trace, size);
   IMXRegionStruct *r;
   Addr newBase;
   Seg newSeg;
@@ -995,7 +961,7 @@ static Bool imxCopy(Seg seg, ScanState ss, Addr *refIO)
   if (size >= imx->largeSize) {
     /* One that got into an ordinary mature block (through a buffer with
      * room for it) stays there, as large objects in the mature space do. */
-    if (!from->nursery || !imxLargeBlock(&newSeg, imx, to, seg, size))
+    if (!from->nursery || !IMXLargeBlock(&newSeg, imx, to, seg, size))
       return FALSE;
     newBase = SegBase(newSeg);
   } else {
@@ -1022,193 +988,6 @@ static Bool imxCopy(Seg seg, ScanState ss, Addr *refIO)
   return TRUE;
 }
 
-/* Parallel tracing (parallel.h).
- *
- * In a parallel phase (exact references only) several workers fix at
- * once.  Mark, start and claim bits are set with atomic operations, and
- * grey bits are not used: an object a fix marks in place is pushed as
- * work.  An object in an evacuated block is claimed first (the claim
- * bits, allocated at whiten): the claimer copies it, or marks it in place
- * if there is no room, and the other fixes of it wait until it is done
- * and then read its forwarding marker.  Each worker copies into a region
- * of its own in each destination space, a run of free lines taken as the
- * serial region's are (imxTakeRun) under the Par lock, which also guards
- * the line maps, the block rings and the accounting; the workers scan
- * their copies a run at a time.  A block whose lines a region takes may
- * be write-protected (a mature block in a nursery collection): its
- * barrier is lowered under the lock, and raised again after the slice.
- * Work that could not be queued, or whose scan failed, sets parRegrey,
- * and imxGrey makes the block grey for the serial tracer after the
- * phase. */
-
-/* Close a worker's region (the Par lock is held): the lines it did not
- * reach are free again, and the space is charged for its copies. */
-static void imxParRegionClose(ParRegion r)
-{
-  IMXSpace to = r->key;
-  if (r->seg != NULL) {
-    imxReleaseLines(to->imx, r->seg, r->init, r->limit);
-    PoolGenNew(&to->pgenStruct, r->used);
-  }
-  r->seg = NULL;
-  r->init = r->limit = NULL;
-  r->used = 0;
-}
-
-/* Give a worker's region at least n free lines of space `to`. */
-static Bool imxParRegionOpen(ParWorker w, ParRegion r, IMXSpace to, IMXSpace from, Count n)
-{
-  Addr base = NULL, limit = NULL;
-  Seg seg;
-  ParRegionFlush(w, r);         /* its unscanned copies become entries */
-  ParLock(w);
-  imxParRegionClose(r);
-  seg = imxTakeRun(&base, &limit, to->imx, to, from, n);
-  ParUnlock(w);
-  if (seg == NULL)
-    return FALSE;
-  r->seg = seg;
-  r->scanned = r->init = base;
-  r->limit = limit;
-  ++r->fills;
-  return TRUE;
-}
-
-/* Where a worker's copy of size bytes goes: into its region, returned in
- * *regionReturn (scanned in copy order), or else (*regionReturn NULL)
- * into a block of its own. */
-static Bool imxParAlloc(Addr *baseReturn, Seg *segReturn, ParRegion *regionReturn,
-                        ScanState ss, Seg from, Size size)
-{
-  ParWorker w = ss->worker;
-  IMX imx = IMXOf(SegPool(from));
-  IMXSpace fromSpace = IMXSegOf(from)->space;
-  IMXSpace to = imxCopySpace(imx, fromSpace, imxTrace(ss), size);
-  ParRegion r;
-  Bool ok;
-  if (size >= imx->largeSize) {
-    if (!fromSpace->nursery)
-      return FALSE;             /* stays, as in imxCopy */
-    ParLock(w);
-    ok = imxLargeBlock(segReturn, imx, to, from, size);
-    if (ok)
-      PoolGenNew(&to->pgenStruct, size);
-    ParUnlock(w);
-    *baseReturn = ok ? SegBase(*segReturn) : NULL;
-    *regionReturn = NULL;
-    return ok;
-  }
-  for (;;) {                    /* as imxCopyRegion */
-    r = ParWorkerRegion(w, to);
-    r->close = imxParRegionClose;
-    if ((r->seg != NULL && AddrOffset(r->init, r->limit) >= size)
-        || imxParRegionOpen(w, r, to, fromSpace,
-                            (Count)((size + imx->lineSize - 1) >> imx->lineShift)))
-      break;
-    if (!to->nursery)
-      return FALSE;
-    to = imxMatureSpace(imx);
-  }
-  *baseReturn = r->init;
-  *segReturn = r->seg;
-  *regionReturn = r;
-  r->init = AddrAdd(r->init, size);
-  if (!imx->scanned)
-    r->scanned = r->init;       /* IMXZ: nothing in it to scan */
-  return TRUE;
-}
-
-/* Mark the object at grain i in place, and grey it (pargrey.h). */
-static void imxParMark(ScanState ss, Seg seg, Index i)
-{
-  IMXSeg imxseg = IMXSegOf(seg);
-  if (ParBTTestAndSet(imxseg->marks, i))
-    return;
-  ss->wasMarked = FALSE;
-  if (SegRankSet(seg) == RankSetEMPTY)
-    return;
-  if (!__atomic_load_n(&imxseg->hasGrey, __ATOMIC_RELAXED)) {
-    /* For a serial scan of what the phase leaves (traceParLeftover). */
-    __atomic_store_n(&imxseg->greyLow, (Index)0, __ATOMIC_RELAXED);
-    __atomic_store_n(&imxseg->hasGrey, TRUE, __ATOMIC_RELAXED);
-  }
-  if (!ParGreyObject(ss, seg, imxseg->greys, imxseg->greySummary,
-                     &imxseg->parQueued, i))
-    __atomic_store_n(&seg->parRegrey, TRUE, __ATOMIC_RELAXED);
-}
-
-/* Copy the object at *refIO, which the caller has claimed; FALSE if
- * there is no room.  The copy starts where it lands, and is preserved
- * (as imxNoteCopy). */
-static Bool imxParCopy(Seg seg, ScanState ss, Addr *refIO)
-{
-  ParWorker w = ss->worker;
-  IMX imx = IMXOf(SegPool(seg));
-  Format format = SegPool(seg)->format;
-  Addr ref = *refIO, base = AddrSub(ref, imx->headerSize);
-  Size size = AddrOffset(ref, (Addr)format->skip(ref));
-  Addr newBase, moved;
-  Seg newSeg;
-  ParRegion region;
-  IMXSeg to;
-
-  if (!imxParAlloc(&newBase, &newSeg, &region, ss, seg, size)) {
-    if (IMXSegOf(seg)->space->nursery)
-      ParWorkerCounts(w)->emergency = TRUE;
-    return FALSE;
-  }
-  memcpy(newBase, base, size);
-  moved = AddrAdd(newBase, imx->headerSize);
-  format->move(ref, moved);
-  to = IMXSegOf(newSeg);
-  (void)ParBTTestAndSet(to->starts, imxIndex(newSeg, newBase));
-  if ((SegWhite(newSeg) & ss->traces) != TraceSetEMPTY) {
-    (void)ParBTTestAndSet(to->marks, imxIndex(newSeg, newBase));  /* as imxNoteCopy */
-  } else {
-    ParCountPreserved(w, seg, size);
-    if (region != NULL && newSeg->pgen->gen != seg->pgen->gen)
-      region->used += size;     /* promoted: new there (imxParRegionClose) */
-  }
-  if (region == NULL && imx->scanned && !ParPush(w, newSeg, moved))
-    __atomic_store_n(&newSeg->parRegrey, TRUE, __ATOMIC_RELAXED);
-  ss->wasMarked = FALSE;
-  *refIO = moved;
-  return TRUE;
-}
-
-static Res imxFixParallel(Seg seg, ScanState ss, Addr *refIO)
-{
-  IMXSeg imxseg = IMXSegOf(seg);
-  Addr ref = *refIO, base = AddrSub(ref, IMXOf(SegPool(seg))->headerSize);
-  Index i = imxIndex(seg, base);
-  ParClaimResult claim;
-  Addr moved;
-
-  AVER(ss->rank == RankEXACT);
-  if (!imxseg->evacuate) {
-    imxParMark(ss, seg, i);
-    return ResOK;
-  }
-  /* Pinned, or marked by a claimer that could not copy it. */
-  if (ParBTGet(imxseg->marks, i))
-    return ResOK;
-  AVER(imxseg->claims != NULL);
-  __builtin_prefetch(base);
-  claim = ParClaim(imxseg->claims, i);
-  if (claim != ParClaimMINE) {
-    if (claim == ParClaimBUSY)
-      ParClaimWait(imxseg->claims, i);
-    moved = (Addr)SegPool(seg)->format->isMoved(ref);
-    if (moved != NULL)
-      *refIO = moved;
-    return ResOK;
-  }
-  if (!imxParCopy(seg, ss, refIO))
-    imxParMark(ss, seg, i);
-  ParClaimSetDone(imxseg->claims, i);
-  return ResOK;
-}
-
 static Res imxFix(Seg seg, ScanState ss, Addr *refIO)
 {
   IMXSeg imxseg = IMXSegOf(seg);
@@ -1219,7 +998,7 @@ static Res imxFix(Seg seg, ScanState ss, Addr *refIO)
   if (ss->rank == RankAMBIG || ss->pinning)
     return imxFixAmbig(seg, ss, ref);
   if (ss->worker != NULL)
-    return imxFixParallel(seg, ss, refIO);
+    return IMXFixParallel(seg, ss, refIO);
   i = imxIndex(seg, AddrSub(ref, imx->headerSize));
   if (BTGet(imxseg->marks, i))
     return ResOK;               /* preserved in place already */
@@ -1294,31 +1073,6 @@ static Res imxScanCopies(ScanState ss, Seg seg)
   return ResOK;
 }
 
-/* In a worker: the copies the serial tracer left (taken whole by one
- * worker), then the grey objects (pargrey.h).  Not total. */
-static Res imxScanParallel(ScanState ss, Seg seg)
-{
-  IMXSeg imxseg = IMXSegOf(seg);
-  Addr limit = imxseg->copyLimit;
-  Addr base = __atomic_exchange_n(&imxseg->copyScan, limit, __ATOMIC_RELAXED);
-  if (base < limit) {
-    Size header = SegPool(seg)->format->headerSize;
-    Res res;
-    ScanStateBeginClient(ss);
-    res = SegPool(seg)->format->scan(ScanStateMPS(ss), AddrAdd(base, header),
-                                     AddrAdd(limit, header));
-    (void)ScanStateEndClient(ss);
-    if (res != ResOK) {
-      __atomic_store_n(&imxseg->copyScan, base, __ATOMIC_RELAXED); /* regreyed */
-      return res;
-    }
-    ss->scannedSize += AddrOffset(base, limit);
-  }
-  __atomic_store_n(&imxseg->allGrey, FALSE, __ATOMIC_RELAXED);
-  return ParGreyScan(ss, seg, imxseg->greys, imxseg->greySummary, &imxseg->parQueued,
-                     imxseg->grains);
-}
-
 static Res imxScan(Bool *totalReturn, ScanState ss, Pool pool, Seg seg)
 {
   IMXSeg imxseg = IMXSegOf(seg);
@@ -1328,7 +1082,7 @@ static Res imxScan(Bool *totalReturn, ScanState ss, Pool pool, Seg seg)
   if (ss->worker != NULL) {
     /* Not checked whole: other workers change its grey state. */
     *totalReturn = FALSE;
-    return imxScanParallel(ss, seg);
+    return IMXScanParallel(ss, seg);
   }
   AVERT(IMXSeg, imxseg);
   total = imxseg->allGrey;

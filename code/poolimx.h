@@ -11,6 +11,7 @@
 #include "pool.h"
 #include "chain.h"
 #include "bt.h"
+#include "trace.h"
 
 #define IMXSig ((Sig)0x519133C5)
 #define IMXSegSig ((Sig)0x5191335E)
@@ -115,10 +116,56 @@ typedef struct IMXStruct {
   IMXSpace allocSpace;          /* where the mutator allocates: spaces[0] */
   Size totalSize;               /* bytes of blocks */
   Bool promoteAll;              /* short of memory: survivors skip the
-                                   survivor spaces (imxCopySpace) */
+                                   survivor spaces (IMXCopySpace) */
 } IMXStruct;
 
 #define IMXSegSeg(imxseg) (&(imxseg)->segStruct)
+#define IMXOf(pool) ((IMX)(void *)(pool))
+#define IMXSegOf(seg) ((IMXSeg)(void *)(seg))
+
+/* Addresses, grains and lines (for poolimx.c and imxpar.c) */
+
+static inline Index imxIndex(Seg seg, Addr addr)
+{
+  return (Index)(AddrOffset(SegBase(seg), addr) >> SegPool(seg)->alignShift);
+}
+
+static inline Addr imxAddr(Seg seg, Index i)
+{
+  return AddrAdd(SegBase(seg), (Size)i << SegPool(seg)->alignShift);
+}
+
+static inline Index imxLine(IMX imx, Seg seg, Addr addr)
+{
+  return (Index)(AddrOffset(SegBase(seg), addr) >> imx->lineShift);
+}
+
+static inline Addr imxLineAddr(IMX imx, Seg seg, Index l)
+{
+  return AddrAdd(SegBase(seg), (Size)l << imx->lineShift);
+}
+
+static inline Trace imxTrace(ScanState ss)
+{
+  return ArenaTrace(ss->arena, (TraceId)__builtin_ctz(ss->traces));
+}
+
+/* The mature space (with the nursery, the last; else the only space). */
+static inline IMXSpace imxMatureSpace(IMX imx)
+{
+  return &imx->spaces[imx->spaceCount - 1];
+}
+
+/* The mechanism poolimx.c lends to the parallel tracer (imxpar.c). */
+extern void IMXReleaseLines(IMX imx, Seg seg, Addr from, Addr limit);
+extern Seg IMXTakeRun(Addr *baseReturn, Addr *limitReturn, IMX imx, IMXSpace to,
+                      IMXSpace from, Count n);
+extern IMXSpace IMXCopySpace(IMX imx, IMXSpace from, Trace trace, Size size);
+extern Bool IMXLargeBlock(Seg *segReturn, IMX imx, IMXSpace to, Seg seg, Size size);
+
+/* A fix and a scan in a parallel phase's worker (imxpar.c). */
+extern Res IMXFixParallel(Seg seg, ScanState ss, Addr *refIO);
+extern Res IMXScanParallel(ScanState ss, Seg seg);
 
 /* Choose the blocks of a mature space to evacuate in the trace about to
  * condemn it (imxdefrag.c), and its budget of fresh blocks. */
