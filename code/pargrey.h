@@ -13,10 +13,9 @@
  * A worker that greys an object in the segment it is scanning does not
  * queue the segment (unless another worker is idle with nothing on
  * offer: then the segment is queued, to be shared): it notes the lowest
- * such grain (ScanState greySeg,
- * greyLow) and its scan goes back for it after the current run, taking
- * the lowest word it has next, as the serial scan goes back to the
- * lowest grey object (marksweep.c).  So a tree whose children precede
+ * such grain (ScanState greySeg, greyLow), and its scan goes back for it
+ * after the current run, taking the lowest word it has next, as the
+ * serial scan goes back to the lowest grey object (marksweep.c).  So a tree whose children precede
  * their parent is scanned near where the last scan was, in cache.
  * Queued instead, each such object waited for a later entry that found
  * the segment's grey objects spread over it, and the parallel scan by
