@@ -543,6 +543,14 @@ static Res chunkCommitRun(Arena arena, Chunk chunk, Index base, Count n)
  * allowance and the commit limit. */
 #define ARENA_COMMIT_AHEAD ((Size)256 * 1024)
 
+/* Would spare memory exceed the spare fraction of committed memory if
+ * `more` bytes were committed as spare? */
+static Bool arenaSpareOver(Arena arena, Size more)
+{
+  return (double)(arena->spareCommitted + more)
+         > arena->spare * (double)(arena->committed + more);
+}
+
 static void chunkCommitAhead(Arena arena, Chunk chunk, Index from)
 {
   Shift gs = arena->grainShift;
@@ -555,8 +563,7 @@ static void chunkCommitAhead(Arena arena, Chunk chunk, Index from)
   while (limit < max && !BTGet(chunk->allocTable, limit) && !BTGet(chunk->committedTable, limit))
     ++limit;
   size = (Size)(limit - from) << gs;
-  if (size == 0 || arena->committed + size > arena->commitLimit
-      || (double)(arena->spareCommitted + size) > arena->spare * (double)(arena->committed + size))
+  if (size == 0 || arena->committed + size > arena->commitLimit || arenaSpareOver(arena, size))
     return;
   if (chunkCommitRun(arena, chunk, from, limit - from) != ResOK)
     return;
@@ -677,7 +684,7 @@ void ArenaFree(Arena arena, Addr base, Size size)
   arena->spareCommitted += size;
   if (!arena->klass->hasSpare)
     ArenaPurgeSpare(arena, 0);
-  else if ((double)arena->spareCommitted > arena->spare * (double)arena->committed)
+  else if (arenaSpareOver(arena, 0))
     /* Leave half the allowance, so that a steady alloc/free pattern at the
      * boundary does not commit and decommit at every step. */
     ArenaPurgeSpare(arena, (Size)(arena->spare * (double)arena->committed / 2));
